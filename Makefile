@@ -99,7 +99,7 @@ stress: deps all
 	$(AIOREMAP) stress $(KNOBS)
 
 compare: all
-	@[ -n "$(A)" ] && [ -n "$(B_RUN)$(BLD)" ] || { echo "usage: make compare A=<run folder> B=<run folder>" >&2; exit 2; }
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make compare A=<run folder> B=<run folder>" >&2; exit 2; }
 	$(AIOREMAP) compare $(A) $(B)
 
 unit: all $(TEST_BIN)
