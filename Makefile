@@ -47,6 +47,7 @@ KNOBS := $(if $(PATCH),--patch '$(PATCH)') $(if $(KERNEL),--kernel '$(KERNEL)') 
 .PHONY: all deps kernels bench stress calibrate compare test unit integration \
 	lint format clean distclean help
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(AIOREMAP) $(GUEST_BIN) $(SHIM)
 
