@@ -25,6 +25,8 @@ GUEST_LIB_SRC := $(wildcard workloads/lib/*.c)
 GUEST_LIB_OBJ := $(GUEST_LIB_SRC:%.c=$(BLD)/obj/%.o)
 GUEST_SRC := $(wildcard workloads/*.c)
 GUEST_BIN := $(GUEST_SRC:workloads/%.c=$(BLD)/guest/%)
+# Extra libraries of one guest program: GUEST_LDLIBS_<name>.
+GUEST_LDLIBS_fiorun := -ljansson
 SHIM_SRC := $(wildcard workloads/shim/*.c)
 SHIM := $(if $(SHIM_SRC),$(BLD)/guest/libaioremap-shim.so)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -77,7 +79,7 @@ $(BLD)/obj/%.o: %.c
 
 $(BLD)/guest/%: workloads/%.c $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iworkloads/lib -pthread -o $@ $< $(GUEST_LIB_OBJ) -lm
+	$(CC) $(CFLAGS) -Iworkloads/lib -pthread -o $@ $< $(GUEST_LIB_OBJ) -lm $(GUEST_LDLIBS_$*)
 
 $(BLD)/guest/libaioremap-shim.so: $(SHIM_SRC) $(GUEST_LIB_SRC)
 	@mkdir -p $(@D)
