@@ -205,7 +205,7 @@ int guest_run(const struct guest_job *job, struct guest_result *res)
 	int deadline = job->deadline_s ? job->deadline_s : 120;
 	int mem = job->mem_mb ? job->mem_mb : 256;
 	char *dir, *init, *con_path, *cmd_path, *dir_arg, *mem_arg, *init_arg;
-	char *argv[64], linebuf[8192], *text;
+	char *argv[64], linebuf[8192], *text, *vargs = NULL, *save;
 	struct sigaction sa = { 0 }, old_int, old_term;
 	size_t linelen = 0;
 	int pipefd[2], log_fd, argc = 0, status = 0, left;
@@ -264,6 +264,13 @@ int guest_run(const struct guest_job *job, struct guest_result *res)
 	argv[argc++] = "con=null";
 	argv[argc++] = "con0=null,fd:1";
 	argv[argc++] = dir_arg;
+	/* The variant's own parameters first, so the job's can override. */
+	if (job->kernel->kernel_args) {
+		vargs = xstrdup(job->kernel->kernel_args);
+		for (char *a = strtok_r(vargs, " \t\n", &save); a && argc < 40;
+		     a = strtok_r(NULL, " \t\n", &save))
+			argv[argc++] = a;
+	}
 	for (char **a = job->kernel_args; a && *a && argc < 62; a++)
 		argv[argc++] = *a;
 	argv[argc] = NULL;
@@ -436,6 +443,7 @@ int guest_run(const struct guest_job *job, struct guest_result *res)
 		warnx_("interrupted; console so far in %s", con_path);
 		close(log_fd);
 		close(pipefd[0]);
+		free(vargs);
 		free(mem_arg);
 		free(init_arg);
 		free(dir_arg);
@@ -452,6 +460,7 @@ out_close:
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 out_free:
+	free(vargs);
 	free(mem_arg);
 	free(init_arg);
 	free(dir_arg);

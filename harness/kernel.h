@@ -27,6 +27,9 @@ struct kernel {
 	char *base;		/* variant it is judged against, or NULL */
 	char *description;	/* one line */
 	bool debug;		/* debug overlay applied */
+	char *kernel_args;	/* default kernel parameters for this kernel
+				 * (space-separated, from the variant's
+				 * kernel-args file), or NULL */
 };
 
 /*
