@@ -38,9 +38,9 @@
 
 #define NPROBE 5
 enum { P_GETPPID, P_SUBMIT0, P_GETEVENTS0, P_SUBMIT1, P_REAP1 };
-static const char *const probe_names[NPROBE] = {
-	"getppid", "submit0", "getevents0", "submit1", "reap1"
-};
+static const char *const probe_names[NPROBE] = { "getppid", "submit0",
+						 "getevents0", "submit1",
+						 "reap1" };
 /* Order letters: g=getppid s=submit0 e=getevents0 r=real pair. */
 static const char order_letters[4] = { 'g', 's', 'e', 'r' };
 
@@ -176,7 +176,7 @@ struct ring {
 	aio_context_t ctx;
 	size_t len;
 	unsigned long addr[2]; /* [0] original, [1] reserved */
-	int at;		       /* index of the current address */
+	int at; /* index of the current address */
 };
 
 /*
@@ -342,7 +342,8 @@ int main(int argc, char **argv)
 		long pg = sysconf(_SC_PAGESIZE);
 
 		r.len = (sizeof(*h) + (size_t)h->nr * sizeof(struct io_event) +
-			 pg - 1) / pg * pg;
+			 pg - 1) /
+			pg * pg;
 	}
 	bool remap_ok = false, remap_tried = false;
 	int remap_err = 0;
@@ -508,8 +509,7 @@ int main(int argc, char **argv)
 		"seed: %" PRIu64 "\n"
 		"real_pair: pread %d bytes from %s\n"
 		"timer: lfence;rdtsc .. rdtscp;lfence\n",
-		u.release, tsc_hz, calib_ms, tick, samples, warmup,
-		remap_every,
+		u.release, tsc_hz, calib_ms, tick, samples, warmup, remap_every,
 		!remap_tried ? "not-tried" :
 		remap_ok     ? "yes" :
 			       "no",
@@ -529,10 +529,11 @@ int main(int argc, char **argv)
 	if (!remap_tried) {
 		ktap_result(KTAP_SKIP, "probe-remap", "--remap-every 0");
 	} else if (!remap_ok) {
-		ktap_diag("first move: %s", remap_err ? strerror(-remap_err) :
-							  "ok");
-		ktap_result(KTAP_SKIP, "probe-remap",
-			    "kernel does not follow a moved ring; measured unmoved");
+		ktap_diag("first move: %s",
+			  remap_err ? strerror(-remap_err) : "ok");
+		ktap_result(
+			KTAP_SKIP, "probe-remap",
+			"kernel does not follow a moved ring; measured unmoved");
 	} else {
 		ktap_diag("remaps: %ld failed: %ld", nremaps, bad_remap);
 		ktap_check(bad_remap == 0, "probe-remap");
