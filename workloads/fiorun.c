@@ -213,6 +213,23 @@ static void cleanup_tmpfs(void)
 	rmdir(tmpfs_dir);
 }
 
+/* DIR/fiorun.tsv: what ran, for the host side (key TAB value). */
+static void write_meta(int fio_exit)
+{
+	char p[PATH_MAX + 16];
+	const char *base = strrchr(job_path, '/');
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/fiorun.tsv", out_dir);
+	f = fopen(p, "w");
+	if (!f)
+		setup_error("cannot write %s: %s", p, strerror(errno));
+	fprintf(f, "job\t%s\njob_file\t%s\nmode\t%s\nevery\t%lu\n",
+		base ? base + 1 : job_path, job_path, mode, every);
+	fprintf(f, "runtime\t%d\nfio_exit\t%d\n", runtime_s, fio_exit);
+	fclose(f);
+}
+
 static char *default_shim(void)
 {
 	static char buf[PATH_MAX + 32];
@@ -517,11 +534,13 @@ int main(int argc, char **argv)
 	snprintf(json_path, sizeof(json_path), "%s/fio.json", out_dir);
 	unlink(json_path);
 
+	write_meta(-1);
 	ktap_plan(NCHECKS);
 	ktap_diag("job: %s mode: %s every: %lu runtime: %d s", job_path, mode,
 		  every, runtime_s);
 	rc = run_fio(shim_dir, json_path, &secs);
 	cleanup_tmpfs();
+	write_meta(rc);
 	ktap_diag("fio exit: %d after %.1f s", rc, secs);
 	if (rc)
 		print_fio_log_tail();
