@@ -162,7 +162,8 @@ int cmd_variants(int argc, char **argv)
 	char *dir = project_path("uml-config/variants");
 	char **v;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("usage: aioremap variants\n\n"
 		       "List the kernel variants (uml-config/variants/<name>/: "
 		       "patch,\n"

@@ -51,8 +51,8 @@ static void kc_set(struct kconfig *kc, const char *name, size_t nlen,
 	e->line = line;
 }
 
-static int parse_line(char *s, const char *origin, int line,
-		      struct kconfig *kc, char **err)
+static int parse_line(char *s, const char *origin, int line, struct kconfig *kc,
+		      char **err)
 {
 	char *eq;
 
@@ -167,10 +167,10 @@ size_t kconfig_check_subset(const struct kconfig *want,
 			continue;
 		missing++;
 		if (!strcmp(w->value, "n"))
-			line = xasprintf("Missing: # %s is not set (requested by "
-					 "%s:%d, got %s=%s)\n",
-					 w->name, w->origin, w->line, w->name,
-					 got);
+			line = xasprintf(
+				"Missing: # %s is not set (requested by "
+				"%s:%d, got %s=%s)\n",
+				w->name, w->origin, w->line, w->name, got);
 		else
 			line = xasprintf("Missing: %s=%s (requested by %s:%d, "
 					 "got %s)\n",
@@ -371,6 +371,25 @@ static char *file_stem(const char *path)
 	return s;
 }
 
+/*
+ * /usr/bin/linux.uml -> "linux.uml"; /src/linux-next/linux -> "linux-next"
+ * (a bare "linux" names nothing); else "prebuilt".
+ */
+static char *prebuilt_name(const char *path)
+{
+	char *p = xstrdup(path), *b = strrchr(p, '/'), *name;
+
+	*b++ = '\0';
+	if (!strcmp(b, "linux") || !strcmp(b, "vmlinux")) {
+		char *d = strrchr(p, '/');
+
+		b = d ? d + 1 : p;
+	}
+	name = xstrdup(kname_valid(b) ? b : "prebuilt");
+	free(p);
+	return name;
+}
+
 int kspec_parse(const char *spec, struct kspec *out, char **err)
 {
 	char *s = xstrdup(spec);
@@ -407,12 +426,7 @@ int kspec_parse(const char *spec, struct kspec *out, char **err)
 			goto fail;
 		}
 		out->path = abs_path(s + 7);
-		out->name = file_stem(s + 7);
-		if (!strcmp(out->name, "linux") || !kname_valid(out->name)) {
-			/* /usr/bin/linux.uml -> "linux" is too vague */
-			free(out->name);
-			out->name = xstrdup("prebuilt");
-		}
+		out->name = prebuilt_name(out->path);
 	} else {
 		out->kind = KSPEC_VARIANT;
 		out->name = xstrdup(s);

@@ -12,9 +12,9 @@
 /* One option: value is "y", "m", "\"str\"", "0x10", ... or "n" for
  * "# CONFIG_X is not set". */
 struct kconfig_entry {
-	char *name;	/* "CONFIG_X" */
+	char *name; /* "CONFIG_X" */
 	char *value;
-	char *origin;	/* file it came from */
+	char *origin; /* file it came from */
 	int line;
 };
 
@@ -50,12 +50,12 @@ size_t kconfig_check_subset(const struct kconfig *want,
 /* A variant folder uml-config/variants/<name>/. */
 struct variant {
 	char *name;
-	char *dir;		/* absolute */
-	char *description;	/* first line of description */
-	char *patch;		/* contents of patch ("" when empty) */
+	char *dir; /* absolute */
+	char *description; /* first line of description */
+	char *patch; /* contents of patch ("" when empty) */
 	char *patch_path;
-	char *config_path;	/* NULL when there is no config fragment */
-	char *kernel_args;	/* kernel-args joined by spaces, or NULL */
+	char *config_path; /* NULL when there is no config fragment */
+	char *kernel_args; /* kernel-args joined by spaces, or NULL */
 };
 
 /*
@@ -71,15 +71,15 @@ char **variant_list_in(const char *variants_dir);
 void strv_free(char **v);
 
 enum kspec_kind {
-	KSPEC_VARIANT,	/* "with", "with+debug" */
-	KSPEC_PATCH,	/* "patch:/path/x.patch[+debug]" */
-	KSPEC_PREBUILT,	/* "kernel:/path/linux" */
+	KSPEC_VARIANT, /* "with", "with+debug" */
+	KSPEC_PATCH, /* "patch:/path/x.patch[+debug]" */
+	KSPEC_PREBUILT, /* "kernel:/path/linux" */
 };
 
 struct kspec {
 	enum kspec_kind kind;
-	char *name;	/* variant name, patch file stem, or binary name */
-	char *path;	/* patch or kernel path (absolute), else NULL */
+	char *name; /* variant name, patch file stem, or binary name */
+	char *path; /* patch or kernel path (absolute), else NULL */
 	bool debug;
 };
 

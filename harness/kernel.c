@@ -164,10 +164,10 @@ static void append(char **buf, size_t *len, const char *s)
 
 struct plan {
 	struct kspec spec;
-	struct variant var;	/* variant (or "with" for patch:) */
-	char *patch;		/* effective patch text */
-	char *frags[3];		/* fragment paths, NULL-terminated */
-	char *hash;		/* 12 hex */
+	struct variant var; /* variant (or "with" for patch:) */
+	char *patch; /* effective patch text */
+	char *frags[3]; /* fragment paths, NULL-terminated */
+	char *hash; /* 12 hex */
 	char *name, *suffix, *dir, *obj, *log;
 };
 
@@ -189,8 +189,7 @@ static void plan_free(struct plan *p)
 static int plan_make(struct kctx *c, struct plan *p)
 {
 	char *vdir = xasprintf("%s/variants", c->cfg), *err = NULL, *text;
-	const char *vname = p->spec.kind == KSPEC_PATCH ? "with" :
-							  p->spec.name;
+	const char *vname = p->spec.kind == KSPEC_PATCH ? "with" : p->spec.name;
 	char *hin = NULL;
 	size_t hlen = 0;
 	int nf = 0;
@@ -457,8 +456,8 @@ static int unpack_source(struct kctx *c)
 	/* a new source invalidates every object folder and patch state */
 	rm_rf(tmp);
 	rm_rf(c->src);
-	for (const char *const *s = (const char *const[]){ "obj-base",
-							   "obj-debug", NULL };
+	for (const char *const *s =
+		     (const char *const[]){ "obj-base", "obj-debug", NULL };
 	     *s; s++) {
 		char *p = xasprintf("%s/%s", c->build, *s);
 
@@ -528,7 +527,8 @@ static char **patch_files(const char *patch, char **err)
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
 
-		if (len > 4 && (!strncmp(s, "+++ ", 4) || !strncmp(s, "--- ", 4))) {
+		if (len > 4 &&
+		    (!strncmp(s, "+++ ", 4) || !strncmp(s, "--- ", 4))) {
 			char *f = strndup(s + 4, len - 4), *t, *rel;
 			bool dup = false;
 
@@ -555,7 +555,8 @@ static char **patch_files(const char *patch, char **err)
 				for (size_t i = 0; i < n; i++)
 					dup = dup || !strcmp(v[i], rel);
 				if (!dup) {
-					v = xrealloc(v, (n + 2) * sizeof(char *));
+					v = xrealloc(v,
+						     (n + 2) * sizeof(char *));
 					v[n++] = xstrdup(rel);
 					v[n] = NULL;
 				}
@@ -627,11 +628,15 @@ static int save_pristine(struct kctx *c, char **files)
 static int run_patch(struct kctx *c, const char *patch_file, bool dry,
 		     char **out)
 {
-	char *argv[] = { "patch",	  "-p1",
-			 "--forward",	  "--batch",
+	char *argv[] = { "patch",
+			 "-p1",
+			 "--forward",
+			 "--batch",
 			 "--no-backup-if-mismatch",
-			 "--reject-file=-", "-i",
-			 (char *)patch_file, dry ? "--dry-run" : NULL,
+			 "--reject-file=-",
+			 "-i",
+			 (char *)patch_file,
+			 dry ? "--dry-run" : NULL,
 			 NULL };
 	char *log = xasprintf("%s/patch.log", c->src_dir);
 	int rc;
@@ -774,11 +779,13 @@ static int configure(struct kctx *c, struct plan *p)
 		double t0 = elapsed_s();
 
 		progress("configuring %s: defconfig + %s%s%s", p->obj,
-			 "base.config", p->var.config_path ? " + variant config" : "",
+			 "base.config",
+			 p->var.config_path ? " + variant config" : "",
 			 p->spec.debug ? " + debug.config" : "");
 		unlink(stamp_path);
 		if (mkdir_p(p->obj, 0755)) {
-			fprintf(stderr, "aioremap: error: cannot create %s: %s\n",
+			fprintf(stderr,
+				"aioremap: error: cannot create %s: %s\n",
 				p->obj, strerror(errno));
 			rc = EXIT_USAGE;
 			goto out;
@@ -849,14 +856,14 @@ static int install(struct kctx *c, struct plan *p)
 	{
 		char *f = xasprintf("%s/build.log", tmp);
 		char *rel = xasprintf("%s\n", p->suffix);
-		char *desc = xasprintf("%s%s%s\n",
-				       p->spec.kind == KSPEC_PATCH ?
-					       "user patch on top of with: " :
-					       "",
-				       p->spec.kind == KSPEC_PATCH ?
-					       p->spec.path :
-					       p->var.description,
-				       p->spec.debug ? " (+debug overlay)" : "");
+		char *desc = xasprintf(
+			"%s%s%s\n",
+			p->spec.kind == KSPEC_PATCH ?
+				"user patch on top of with: " :
+				"",
+			p->spec.kind == KSPEC_PATCH ? p->spec.path :
+						      p->var.description,
+			p->spec.debug ? " (+debug overlay)" : "");
 
 		rc = copy_file(p->log, f, 0644);
 		free(f);
@@ -1017,8 +1024,9 @@ static int check_uml_binary(const char *path)
 			"aioremap: error: KERNEL=%s is not a User-mode Linux "
 			"kernel (%s); give the 'linux' binary of an ARCH=um "
 			"build, e.g. /usr/bin/linux.uml\n",
-			path, elf ? "an ELF program without the UML kernel's strings" :
-				    "not an ELF executable");
+			path,
+			elf ? "an ELF program without the UML kernel's strings" :
+			      "not an ELF executable");
 		return EXIT_USAGE;
 	}
 	return 0;
