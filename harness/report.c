@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aioremap report RUN: one screen of Markdown from the run folder's JSON
+ * files (meta, summary, compare; verdicts and fio-summary when present).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "util.h"
+
+static json_t *load_opt(const char *run, const char *name)
+{
+	char *p = xasprintf("%s/%s", run, name);
+	json_t *j = path_exists(p) ? json_load_file(p, 0, NULL) : NULL;
+
+	free(p);
+	return j;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "?";
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* A JSON file we do not own: show it compactly as a code block. */
+static void dump_json(FILE *f, json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(1) | JSON_COMPACT);
+	size_t n = s ? strlen(s) : 0;
+
+	fprintf(f, "```\n%.*s%s\n```\n", (int)(n > 1500 ? 1500 : n), s ? s : "",
+		n > 1500 ? "\n... (truncated; see the file)" : "");
+	free(s);
+}
+
+int report_write(const char *run, char **err)
+{
+	json_t *meta = load_opt(run, "meta.json");
+	json_t *sum = load_opt(run, "summary.json");
+	json_t *cmp = load_opt(run, "compare.json");
+	json_t *ver = load_opt(run, "verdicts.json");
+	json_t *fio = load_opt(run, "fio-summary.json");
+	json_t *cal = load_opt(run, "calibration.json");
+	char *buf = NULL, *path;
+	size_t len = 0, i;
+	FILE *f;
+	json_t *r, *kn;
+	int rc;
+
+	if (!sum || !cmp) {
+		*err = xasprintf("%s: summary.json and compare.json are needed "
+				 "(run `aioremap summarise` and `aioremap "
+				 "compare` on it first)",
+				 run);
+		rc = -1;
+		goto out;
+	}
+	f = open_memstream(&buf, &len);
+	fprintf(f, "# aioremap bench: %s\n\n",
+		meta		  ? str(meta, "name") :
+		strrchr(run, '/') ? strrchr(run, '/') + 1 :
+				    run);
+	if (meta)
+		fprintf(f,
+			"Host `%s` (%s), host kernel %s; %d boots x %d samples "
+			"per kernel, remap every %d; seed %s.\n\n",
+			str(meta, "host"), str(meta, "cpu"),
+			str(meta, "host_kernel"), (int)num(meta, "boots"),
+			(int)num(meta, "samples"),
+			(int)num(meta, "remap_every"), str(meta, "seed_str"));
+	fprintf(f,
+		"## Verdict per kernel (lookup: %s)\n\n"
+		"Threshold T = %.0f ns, %.0f%% intervals over boots, estimator "
+		"%s. Equivalent = whole interval inside (-T, T).\n\n"
+		"| kernel | vs | metric | difference ns (%%) | %.0f%% CI ns | "
+		"MDE ns | p rank | verdict |\n|---|---|---|---|---|---|---|---|\n",
+		metrics[0].desc, num(cmp, "threshold_ns"),
+		100 * (1 - num(cmp, "alpha")), str(cmp, "estimator"),
+		100 * (1 - num(cmp, "alpha")));
+	json_array_foreach(json_object_get(cmp, "comparisons"), i, r)
+	{
+		json_t *ci = json_object_get(r, "ci_ns");
+		const char *v = str(r, "verdict");
+		bool ctl = !strcmp(str(r, "role"), "control");
+
+		if (!json_object_get(r, "diff_ns")) {
+			fprintf(f, "| %s | %s | %s | - | - | - | - | %s |\n",
+				str(r, "kernel"), str(r, "baseline"),
+				str(r, "metric"), v);
+			continue;
+		}
+		fprintf(f,
+			"| %s%s | %s | %s | %+.1f (%+.1f%%) | [%+.1f, %+.1f] | "
+			"%.1f | %.2g | **%s**%s |\n",
+			str(r, "kernel"), ctl ? " (control)" : "",
+			str(r, "baseline"), str(r, "metric"), num(r, "diff_ns"),
+			num(r, "diff_pct"),
+			json_number_value(json_array_get(ci, 0)),
+			json_number_value(json_array_get(ci, 1)),
+			num(r, "mde_ns"), num(r, "p_rank"), v,
+			ctl && !strcmp(str(r, "metric"), metrics[0].name) ?
+				(strcmp(v, "slower") ?
+					 " - control NOT detected" :
+					 " - control detected") :
+				"");
+	}
+	fprintf(f,
+		"\n## Per kernel (cycles; TSC %.4f GHz)\n\n"
+		"| kernel | boots | getppid | io_submit(0) | io_getevents(0) "
+		"| real submit | real reap | lookup est. (sd over boots) | "
+		"remap |\n|---|---|---|---|---|---|---|---|---|\n",
+		num(cmp, "tsc_hz") / 1e9);
+	json_array_foreach(json_object_get(sum, "kernel_order"), i, kn)
+	{
+		json_t *k = json_object_get(json_object_get(sum, "kernels"),
+					    json_string_value(kn));
+		json_t *p = json_object_get(k, "probes");
+		json_t *m = json_object_get(json_object_get(k, "metrics"),
+					    metrics[0].name);
+		json_t *b0 = json_object_get(
+			json_array_get(json_object_get(k, "boots"), 0), "meta");
+
+		fprintf(f, "| %s | %d |", json_string_value(kn),
+			(int)num(k, "n_boots"));
+		for (int c = 0; c < PROBE_NCOL; c++)
+			fprintf(f, " %.0f |",
+				num(json_object_get(p, probe_cols[c]),
+				    "median_of_boot_medians"));
+		fprintf(f, " %.1f (%.1f) | %s |\n", num(m, "estimate_cycles"),
+			num(m, "sd_cycles"),
+			b0 ? str(b0, "remap_supported") : "?");
+	}
+	fprintf(f, "\nProbe columns are medians of per-boot medians. "
+		   "`remap: no` = the kernel does not follow a moved ring, "
+		   "so it was measured unmoved.\n");
+	if (cal) {
+		fprintf(f, "\n## Calibration\n\n");
+		dump_json(f, cal);
+	}
+	if (ver) {
+		fprintf(f, "\n## Checks (verdicts.json)\n\n");
+		dump_json(f, ver);
+	}
+	if (fio) {
+		fprintf(f, "\n## fio (fio-summary.json)\n\n");
+		dump_json(f, fio);
+	}
+	fprintf(f, "\n## Plots\n\n"
+		   "[lookup difference CDF](plots/diff-lookup.svg) · "
+		   "[per-boot lookup](plots/boots-lookup.svg) · "
+		   "[getppid CDF](plots/cdf-getppid.svg) · "
+		   "[io_submit(0) CDF](plots/cdf-submit0.svg) · "
+		   "[io_getevents(0) CDF](plots/cdf-getevents0.svg) · "
+		   "[real submit](plots/cdf-submit1.svg) · "
+		   "[real reap](plots/cdf-reap1.svg)\n\n"
+		   "Data: summary.json, compare.json, <kernel>/boot-<i>/probe/"
+		   "probe.csv (raw cycles).\n");
+	fclose(f);
+	path = xasprintf("%s/report.md", run);
+	rc = write_file(path, buf, len);
+	if (rc)
+		*err = xasprintf("cannot write %s", path);
+	free(path);
+	free(buf);
+out:
+	json_decref(meta);
+	json_decref(sum);
+	json_decref(cmp);
+	json_decref(ver);
+	json_decref(fio);
+	json_decref(cal);
+	return rc ? -1 : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	char *err = NULL;
+
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: aioremap report RUN\n\n"
+		       "Write RUN/report.md (one screen) from RUN/summary.json "
+		       "and RUN/compare.json,\nplus meta.json, "
+		       "calibration.json, verdicts.json and fio-summary.json "
+		       "when present.\n\nexit: 0 written, 2 missing inputs\n");
+		return EXIT_OK;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: aioremap report RUN\n");
+		return EXIT_USAGE;
+	}
+	if (report_write(argv[1], &err))
+		die(EXIT_USAGE, "%s", err);
+	printf("%s/report.md\n", argv[1]);
+	return EXIT_OK;
+}
