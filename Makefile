@@ -71,7 +71,7 @@ deps:
 
 $(AIOREMAP): $(HARNESS_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_HARNESS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_HARNESS)
 
 $(BLD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -83,11 +83,11 @@ $(BLD)/guest/%: workloads/%.c $(GUEST_LIB_OBJ)
 
 $(BLD)/guest/libaioremap-shim.so: $(SHIM_SRC) $(GUEST_LIB_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iworkloads/lib -fPIC -shared -pthread -o $@ $^ -ldl
+	$(CC) $(CFLAGS) -Iworkloads/lib -fPIC -shared -pthread -o $@ $(filter %.c,$^) -ldl
 
 $(BLD)/tests/%: tests/unit/%.c $(HARNESS_LIB_OBJ) $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iharness -Iworkloads/lib -pthread -o $@ $^ -lcmocka $(LDLIBS_HARNESS)
+	$(CC) $(CFLAGS) -Iharness -Iworkloads/lib -pthread -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS_HARNESS)
 
 kernels: deps all
 	$(AIOREMAP) build --all $(KNOBS)

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -622,11 +624,12 @@ bool ring_is_uml(void)
 
 void ring_mount_if_init(void)
 {
-	struct stat st;
+	struct statfs sf;
 
 	if (getpid() != 1)
 		return;
-	if (stat("/proc/self/maps", &st))
+	/* With a hostfs root, /proc may be the host's: mount our own. */
+	if (statfs("/proc", &sf) || sf.f_type != PROC_SUPER_MAGIC)
 		mount("proc", "/proc", "proc", 0, NULL);
 	mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64m");
 }

@@ -190,3 +190,48 @@ long ring_getevents(aio_context_t ctx, long min, long max, struct io_event *ev,
 	return RSYS(sys_io_getevents(ctx, min, max, ev,
 				     timeout_ms < 0 ? NULL : &ts));
 }
+
+int ring_roundtrip(aio_context_t ctx, int fd, char *why, size_t len)
+{
+	static __thread char buf[4096] __attribute__((aligned(4096)));
+	struct iocb cb, *cbs[1] = { &cb };
+	struct io_event ev;
+	long rc;
+
+	ring_pat_fill(buf, sizeof(buf), 7, 0);
+	ring_prep(&cb, IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0, 0xc1a1);
+	rc = RSYS(sys_io_submit(ctx, 1, cbs));
+	if (rc != 1) {
+		snprintf(why, len, "io_submit(0x%lx) = %s", (unsigned long)ctx,
+			 rc < 0 ? ring_errname(-rc) : "0");
+		return -1;
+	}
+	rc = ring_getevents(ctx, 1, 1, &ev, 5000);
+	if (rc != 1) {
+		snprintf(why, len, "io_getevents(0x%lx, 1, 1) = %s",
+			 (unsigned long)ctx, rc < 0 ? ring_errname(-rc) : "0");
+		return -1;
+	}
+	if (ev.obj != (uintptr_t)&cb || ev.data != 0xc1a1 ||
+	    ev.res != sizeof(buf)) {
+		snprintf(why, len, "event obj 0x%llx data 0x%llx res %lld",
+			 (unsigned long long)ev.obj,
+			 (unsigned long long)ev.data, (long long)ev.res);
+		return -1;
+	}
+	return 0;
+}
+
+bool ring_ctx_ok(const struct ring_ctx *r, int fd, int total, char *why,
+		 size_t len)
+{
+	char *maps = ring_maps_read();
+	bool ok = ring_maps_check_ring(maps, r->addr, r->size, total, why, len);
+
+	free(maps);
+	if (!ok)
+		return false;
+	if (!ring_check_header(ring_hdr(r), &r->exp, why, len))
+		return false;
+	return !ring_roundtrip(r->ctx, fd, why, len);
+}
