@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aioremap bench: interleaved latency benchmark of kernels (A B B A ...),
+ * one guest boot per (kernel, boot) running the `probe` workload, then
+ * summarise -> compare -> plot -> report in-process.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "bench.h"
+#include "guest.h"
+#include "kernel.h"
+#include "rundir.h"
+#include "stats.h"
+#include "util.h"
+
+struct bench_opts {
+	char *kernels, *patch, *kernel, *name;
+	int boots, samples, remap_every, repeat;
+	unsigned long long seed;
+	double threshold_ns;
+	bool quick, calibrate, no_build;
+};
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: aioremap bench [options]\n"
+		"\n"
+		"Boot each kernel BOOTS times, interleaved A B B A ..., running the\n"
+		"latency probe (getppid vs io_submit(ctx,0,NULL) etc., rdtsc cycles,\n"
+		"ring moved every K iterations); then summarise, compare, plot and\n"
+		"report into results/<UTC time>-<name>/ (results/latest).\n"
+		"\n"
+		"  --kernels a,b,c     kernel specs (default with,without,slow-lookup;\n"
+		"                      baseline: without, else the first)\n"
+		"  --patch P           compare patch:P against its base `with`\n"
+		"  --kernel PATH       compare a prebuilt UML binary against `with`\n"
+		"  --boots N           boots per kernel (default 8, quick 3)\n"
+		"  --samples N         probe iterations per boot (default 20000,\n"
+		"                      quick 10000)\n"
+		"  --remap-every K     move the ring every K iterations (default 1000)\n"
+		"  --seed S            seed (default 1)\n"
+		"  --threshold-ns X    equivalence margin (default %.0f ns)\n"
+		"  --quick             fewer boots and samples (<= 90 s)\n"
+		"  --calibrate         A/A (with against with) plus the slow-lookup\n"
+		"                      control; --repeat N repeats it and counts how\n"
+		"                      often each reports a difference\n"
+		"  --name NAME         run folder suffix (default bench/calibrate)\n"
+		"  --no-build          use only cached kernels\n"
+		"\n"
+		"exit: 0 every candidate equivalent and the control detected,\n"
+		"1 a regression, an inconclusive result or a missed control,\n"
+		"2 usage or setup error\n",
+		DEFAULT_THRESHOLD_NS);
+}
+
+static char *first_line(char *const argv[])
+{
+	char *out = NULL, *nl;
+
+	if (run_capture(argv, NULL, &out) < 0 || !out)
+		return xstrdup("?");
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = 0;
+	return out;
+}
+
+static char *cpu_model(void)
+{
+	char *s = read_file("/proc/cpuinfo", NULL), *p, *r;
+
+	if (!s)
+		return xstrdup("?");
+	p = strstr(s, "model name");
+	p = p ? strchr(p, ':') : NULL;
+	if (!p) {
+		free(s);
+		return xstrdup("?");
+	}
+	p += 2;
+	*strchrnul(p, '\n') = 0;
+	r = xstrdup(p);
+	free(s);
+	return r;
+}
+
+struct bk {
+	char *dir_name; /* folder and report name */
+	struct kernel k;
+};
+
+/* One benchmark: the boots of every kernel into @run, then analyse. */
+static int bench_once(const char *run, struct bk *ks, int nk,
+		      const char *baseline, const struct bench_opts *o,
+		      json_t *meta, json_t **cmp_out)
+{
+	json_t *order = json_array(), *kn = json_array(), *s, *c;
+	char *err = NULL, *p;
+	int total = nk * o->boots, done = 0, rc = EXIT_OK;
+	struct summarise_opts so = { EST_HL };
+	struct compare_opts co = { .baseline = baseline,
+				   .threshold_ns = o->threshold_ns,
+				   .seed = o->seed };
+
+	for (int i = 0; i < nk; i++)
+		json_array_append_new(kn, json_string(ks[i].dir_name));
+	json_object_set(meta, "kernels", kn);
+	json_object_set_new(meta, "boot_order", order);
+	p = xasprintf("%s/meta.json", run);
+	if (json_save_path(meta, p, &err))
+		die(EXIT_USAGE, "%s", err);
+	for (int b = 0; b < o->boots; b++) {
+		for (int j = 0; j < nk; j++) {
+			int i = b % 2 ? nk - 1 - j : j;
+			char *out = xasprintf("%s/%s/boot-%d", run,
+					      ks[i].dir_name, b);
+			char *wl =
+				xasprintf("probe --samples %d --remap-every %d",
+					  o->samples, o->remap_every);
+			char *wls[] = { wl, NULL };
+			struct guest_job job = {
+				.kernel = &ks[i].k,
+				.out_dir = out,
+				.deadline_s = 60 + o->samples / 200,
+				.workloads = wls,
+				.seed = o->seed * 1000003ull + done,
+				.quiet = true,
+			};
+			struct guest_result res = { 0 };
+			struct probe_data d;
+			char *csv;
+
+			json_array_append_new(
+				order, json_pack("{s:s,s:i}", "kernel",
+						 ks[i].dir_name, "boot", b));
+			if (guest_run(&job, &res))
+				die(EXIT_USAGE, "cannot boot %s",
+				    ks[i].k.linux_path);
+			done++;
+			csv = boot_csv_path(out);
+			if (res.outcome != GUEST_OK || !csv ||
+			    probe_csv_load(csv, &d, &err)) {
+				warnx_("boot %d/%d %s: %s (console: %s)%s%s",
+				       done, total, ks[i].dir_name,
+				       guest_outcome_name(res.outcome),
+				       res.console_path ? res.console_path :
+							  "?",
+				       err ? ": " : "", err ? err : "");
+				free(err);
+				err = NULL;
+				if (res.outcome == GUEST_SETUP_ERROR)
+					rc = EXIT_USAGE;
+				else if (rc == EXIT_OK)
+					rc = EXIT_CHECK;
+			} else {
+				double *x = xmalloc(d.n * sizeof(*x));
+
+				for (size_t n = 0; n < d.n; n++)
+					x[n] = d.col[1][n] - d.col[0][n];
+				st_sort(x, d.n);
+				progress(
+					"boot %d/%d %s: median diff %.0f cycles, "
+					"HL %.1f (io_submit0 - getppid), %.1f s",
+					done, total, ks[i].dir_name,
+					st_quantile(x, d.n, 0.5),
+					st_hl1(x, d.n), res.seconds);
+				free(x);
+				probe_data_free(&d);
+			}
+			free(csv);
+			guest_result_free(&res);
+			free(wl);
+			free(out);
+		}
+	}
+	if (json_save_path(meta, p, &err))
+		die(EXIT_USAGE, "%s", err);
+	free(p);
+	json_decref(kn);
+	s = summarise_run(run, &so, &err);
+	if (!s)
+		die(EXIT_USAGE, "%s", err);
+	p = xasprintf("%s/summary.json", run);
+	if (json_save_path(s, p, &err))
+		die(EXIT_USAGE, "%s", err);
+	free(p);
+	c = compare_summaries(s, NULL, &co, &err);
+	if (!c)
+		die(EXIT_USAGE, "%s", err);
+	p = xasprintf("%s/compare.json", run);
+	if (json_save_path(c, p, &err))
+		die(EXIT_USAGE, "%s", err);
+	free(p);
+	json_decref(s);
+	if (rc == EXIT_OK)
+		rc = compare_exit_status(c);
+	*cmp_out = c;
+	return rc;
+}
+
+static void print_verdicts(json_t *c)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(c, "comparisons"), i, r)
+	{
+		json_t *ci = json_object_get(r, "ci_ns");
+
+		if (strcmp(json_string_value(json_object_get(r, "metric")),
+			   metrics[0].name))
+			continue;
+		progress("%s vs %s: %+.1f ns [%+.1f, %+.1f] MDE %.1f ns: %s",
+			 json_string_value(json_object_get(r, "kernel")),
+			 json_string_value(json_object_get(r, "baseline")),
+			 json_number_value(json_object_get(r, "diff_ns")),
+			 json_number_value(json_array_get(ci, 0)),
+			 json_number_value(json_array_get(ci, 1)),
+			 json_number_value(json_object_get(r, "mde_ns")),
+			 json_string_value(json_object_get(r, "verdict")));
+	}
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernels", required_argument, NULL, 'K' },
+		{ "patch", required_argument, NULL, 'P' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "boots", required_argument, NULL, 'b' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "remap-every", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "threshold-ns", required_argument, NULL, 't' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "calibrate", no_argument, NULL, 'c' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "no-build", no_argument, NULL, 'B' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "no-debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bench_opts o = { .boots = -1,
+				.samples = -1,
+				.remap_every = 1000,
+				.repeat = 1,
+				.seed = 1 };
+	char *specs[16], *list, *tok, *save = NULL, *run, *err = NULL;
+	const char *baseline = NULL;
+	int nspec = 0, c, rc = EXIT_OK;
+	struct bk ks[16];
+	json_t *meta, *cmdl, *cmp = NULL;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'K':
+			o.kernels = optarg;
+			break;
+		case 'P':
+			o.patch = optarg;
+			break;
+		case 'k':
+			o.kernel = optarg;
+			break;
+		case 'b':
+			o.boots = atoi(optarg);
+			break;
+		case 'n':
+			o.samples = atoi(optarg);
+			break;
+		case 'r':
+			o.remap_every = atoi(optarg);
+			break;
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			o.threshold_ns = atof(optarg);
+			break;
+		case 'q':
+			o.quick = true;
+			break;
+		case 'c':
+			o.calibrate = true;
+			break;
+		case 'R':
+			o.repeat = atoi(optarg);
+			break;
+		case 'N':
+			o.name = optarg;
+			break;
+		case 'B':
+			o.no_build = true;
+			break;
+		case 'D':
+		case 'd':
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return EXIT_OK;
+		default:
+			bench_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		die(EXIT_USAGE, "unexpected argument '%s' (see --help)",
+		    argv[optind]);
+	if (o.boots < 0)
+		o.boots = o.quick ? 3 : 8;
+	if (o.samples < 0)
+		o.samples = o.quick ? 10000 : 20000;
+	if (o.boots < 2 || o.samples < 100 || o.repeat < 1 || o.remap_every < 0)
+		die(EXIT_USAGE, "need --boots >= 2, --samples >= 100, "
+				"--repeat >= 1, --remap-every >= 0");
+	if (o.threshold_ns <= 0)
+		o.threshold_ns = DEFAULT_THRESHOLD_NS;
+	if (!!o.patch + !!o.kernel + !!o.kernels + o.calibrate > 1)
+		die(EXIT_USAGE, "--kernels, --patch, --kernel and --calibrate "
+				"are exclusive");
+	if (o.patch) {
+		specs[nspec++] = xasprintf("patch:%s", o.patch);
+		specs[nspec++] = xstrdup("with");
+		baseline = "with";
+	} else if (o.kernel) {
+		specs[nspec++] = xasprintf("kernel:%s", o.kernel);
+		specs[nspec++] = xstrdup("with");
+		baseline = "with";
+	} else if (o.calibrate) {
+		specs[nspec++] = xstrdup("with");
+		specs[nspec++] = xstrdup("with");
+		specs[nspec++] = xstrdup("slow-lookup");
+	} else {
+		list = xstrdup(o.kernels ? o.kernels :
+					   "with,without,slow-lookup");
+		for (tok = strtok_r(list, ",", &save); tok && nspec < 16;
+		     tok = strtok_r(NULL, ",", &save))
+			specs[nspec++] = xstrdup(tok);
+		free(list);
+	}
+	for (int i = 0; i < nspec; i++) {
+		rc = kernel_resolve(specs[i], !o.no_build, &ks[i].k);
+		if (rc)
+			return rc;
+		ks[i].dir_name = xstrdup(ks[i].k.name);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(ks[j].dir_name, ks[i].dir_name)) {
+				free(ks[i].dir_name);
+				ks[i].dir_name =
+					xasprintf("%s-AA", ks[i].k.name);
+			}
+	}
+	if (o.calibrate)
+		baseline = ks[0].dir_name;
+	else if (!baseline) {
+		baseline = ks[0].dir_name;
+		for (int i = 0; i < nspec; i++)
+			if (!strcmp(ks[i].dir_name, "without"))
+				baseline = "without";
+	}
+
+	run = rundir_create(o.name	? o.name :
+			    o.calibrate ? "calibrate" :
+					  "bench");
+	progress("bench: %d kernels x %d boots x %d samples, remap every %d "
+		 "-> %s",
+		 nspec, o.boots, o.samples, o.remap_every, run);
+
+	struct utsname u;
+	char *gcc_v[] = { "gcc", "--version", NULL };
+	char *fio_v[] = { "fio", "--version", NULL };
+	char *gp_v[] = { "gnuplot", "--version", NULL };
+	json_t *kinfo = json_array();
+
+	uname(&u);
+	meta = json_object();
+	cmdl = json_array();
+	json_array_append_new(cmdl, json_string("aioremap"));
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmdl, json_string(argv[i]));
+	json_object_set_new(meta, "format", json_string("aioremap-bench 1"));
+	json_object_set_new(meta, "name", json_string(strrchr(run, '/') + 1));
+	json_object_set_new(meta, "command_line", cmdl);
+	json_object_set_new(meta, "host", json_string(u.nodename));
+	json_object_set_new(meta, "host_kernel", json_string(u.release));
+	json_object_set_new(meta, "cpu", json_string(cpu_model()));
+	json_object_set_new(meta, "gcc", json_string(first_line(gcc_v)));
+	json_object_set_new(meta, "fio", json_string(first_line(fio_v)));
+	json_object_set_new(meta, "gnuplot", json_string(first_line(gp_v)));
+	json_object_set_new(meta, "seed", json_integer(o.seed));
+	json_object_set_new(meta, "seed_str",
+			    json_string(xasprintf("%llu", o.seed)));
+	json_object_set_new(meta, "boots", json_integer(o.boots));
+	json_object_set_new(meta, "samples", json_integer(o.samples));
+	json_object_set_new(meta, "remap_every", json_integer(o.remap_every));
+	json_object_set_new(meta, "threshold_ns", json_real(o.threshold_ns));
+	json_object_set_new(meta, "baseline", json_string(baseline));
+	for (int i = 0; i < nspec; i++)
+		json_array_append_new(
+			kinfo,
+			json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "name",
+				  ks[i].dir_name, "spec", ks[i].k.spec, "hash",
+				  ks[i].k.hash, "linux", ks[i].k.linux_path,
+				  "release_suffix", ks[i].k.release_suffix,
+				  "description", ks[i].k.description));
+	json_object_set_new(meta, "kernel_info", kinfo);
+
+	if (o.repeat == 1) {
+		rc = bench_once(run, ks, nspec, baseline, &o, meta, &cmp);
+	} else {
+		json_t *cal = json_object(), *reps = json_array();
+		int differ_aa = 0, detect = 0;
+
+		for (int r = 0; r < o.repeat; r++) {
+			char *sub = xasprintf("%s/rep-%d", run, r);
+			struct bench_opts ro = o;
+			size_t i;
+			json_t *x;
+
+			mkdir_p(sub, 0755);
+			ro.seed = o.seed + r;
+			json_decref(cmp);
+			bench_once(sub, ks, nspec, baseline, &ro, meta, &cmp);
+			json_array_foreach(json_object_get(cmp, "comparisons"),
+					   i, x)
+			{
+				const char *v = json_string_value(
+					json_object_get(x, "verdict"));
+				const char *k = json_string_value(
+					json_object_get(x, "kernel"));
+
+				if (strcmp(json_string_value(json_object_get(
+						   x, "metric")),
+					   metrics[0].name))
+					continue;
+				json_array_append_new(
+					reps,
+					json_pack("{s:i,s:s,s:s}", "rep", r,
+						  "kernel", k, "verdict", v));
+				if (strstr(k, "slow-lookup"))
+					detect += !strcmp(v, "slower");
+				else if (!strcmp(v, "slower") ||
+					 !strcmp(v, "faster"))
+					differ_aa++;
+			}
+			progress("repeat %d/%d done: A/A differences %d, "
+				 "control detected %d",
+				 r + 1, o.repeat, differ_aa, detect);
+			free(sub);
+		}
+		json_object_set_new(cal, "repeats", json_integer(o.repeat));
+		json_object_set_new(cal, "aa_reported_difference",
+				    json_integer(differ_aa));
+		json_object_set_new(cal, "control_detected",
+				    json_integer(detect));
+		json_object_set_new(cal, "runs", reps);
+		char *cp = xasprintf("%s/calibration.json", run);
+
+		if (json_save_path(cal, cp, &err))
+			die(EXIT_USAGE, "%s", err);
+		free(cp);
+		json_decref(cal);
+		/* Summarise/plot/report the last repetition at top level. */
+		char *last = xasprintf("%s/rep-%d", run, o.repeat - 1);
+
+		free(run);
+		run = last;
+		rc = (differ_aa > o.repeat / 20 ||
+		      detect < o.repeat - o.repeat / 20) ?
+			     EXIT_CHECK :
+			     EXIT_OK;
+	}
+	print_verdicts(cmp);
+	if (plot_run(run, &err))
+		warnx_("plots: %s", err);
+	if (report_write(run, &err))
+		die(EXIT_USAGE, "%s", err);
+	progress("report: %s/report.md", run);
+	json_decref(cmp);
+	json_decref(meta);
+	return rc;
+}
