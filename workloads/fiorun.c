@@ -157,6 +157,8 @@ static void try_load_module(const char *dev)
 	}
 }
 
+static void write_meta(int fio_exit, const char *skipped);
+
 static void skip_all(const char *reason)
 {
 	static const char *const names[NCHECKS] = {
@@ -164,6 +166,7 @@ static void skip_all(const char *reason)
 		"shim-remaps-done", "shim-no-errors"
 	};
 
+	write_meta(-1, reason);
 	ktap_plan(NCHECKS);
 	ktap_diag("skipped: %s", reason);
 	for (int i = 0; i < NCHECKS; i++)
@@ -214,7 +217,7 @@ static void cleanup_tmpfs(void)
 }
 
 /* DIR/fiorun.tsv: what ran, for the host side (key TAB value). */
-static void write_meta(int fio_exit)
+static void write_meta(int fio_exit, const char *skipped)
 {
 	char p[PATH_MAX + 16];
 	const char *base = strrchr(job_path, '/');
@@ -227,6 +230,8 @@ static void write_meta(int fio_exit)
 	fprintf(f, "job\t%s\njob_file\t%s\nmode\t%s\nevery\t%lu\n",
 		base ? base + 1 : job_path, job_path, mode, every);
 	fprintf(f, "runtime\t%d\nfio_exit\t%d\n", runtime_s, fio_exit);
+	if (skipped)
+		fprintf(f, "skipped\t%s\n", skipped);
 	fclose(f);
 }
 
@@ -534,13 +539,13 @@ int main(int argc, char **argv)
 	snprintf(json_path, sizeof(json_path), "%s/fio.json", out_dir);
 	unlink(json_path);
 
-	write_meta(-1);
+	write_meta(-1, NULL);
 	ktap_plan(NCHECKS);
 	ktap_diag("job: %s mode: %s every: %lu runtime: %d s", job_path, mode,
 		  every, runtime_s);
 	rc = run_fio(shim_dir, json_path, &secs);
 	cleanup_tmpfs();
-	write_meta(rc);
+	write_meta(rc, NULL);
 	ktap_diag("fio exit: %d after %.1f s", rc, secs);
 	if (rc)
 		print_fio_log_tail();

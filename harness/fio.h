@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fio part of the benchmark: for each kernel, boot guests that run
+ * the chosen fio-jobs/ through the ring-remap shim with remaps off (mode
+ * none) and on (roundtrip or migrate), interleaved A B B A over kernels
+ * and over off/on inside each boot; then RUN/fio-summary.json and
+ * RUN/plots/fio/ (gnuplot scripts kept).
+ *
+ * Layout: RUN/fio/<kernel>/boot-<i>/fiorun[.<n>]/{fiorun.tsv,fio.json,
+ * fio.log,shim/shim-*.tsv} (one folder per fio run inside the guest).
+ */
+#ifndef AIOREMAP_FIO_H
+#define AIOREMAP_FIO_H
+
+#include <stdbool.h>
+
+struct fio_bench_opts {
+	const char *const *kernels; /* kernel specs (kernel.h), NULL-terminated */
+	const char *jobs;	    /* "a,b" (names, .fio optional), "all", NULL: default set */
+	const char *mode;	    /* remap mode when on: "migrate" (default) or "roundtrip" */
+	unsigned long every;	    /* remap every N calls; 0: 16 */
+	int boots;		    /* per kernel; 0: 2 */
+	int runtime_s;		    /* per fio run; 0: 2 */
+	bool build;		    /* build missing kernels */
+	bool quiet;
+	unsigned long long seed;
+};
+
+/*
+ * Run the fio benchmark into @run_dir (created if needed) and write
+ * fio-summary.json and plots there. Returns an exit status: 0 every run
+ * passed, 1 a check failed (e.g. remapped runs fail on a kernel without
+ * the patch - the summary says which and why), 2 usage/setup error.
+ */
+int fio_bench(const char *run_dir, const struct fio_bench_opts *o);
+
+/*
+ * Re-summarise an existing run folder (RUN/fio/...): fio-summary.json
+ * and plots. Returns 0, 1 (a run failed a check) or 2.
+ */
+int fio_summarise(const char *run_dir, unsigned long long seed);
+
+#endif
