@@ -2,10 +2,12 @@
 /*
  * aioremap build / aioremap variants: the command line over kernel.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kconfig.h"
 #include "kernel.h"
@@ -32,7 +34,11 @@ static void build_usage(FILE *f)
 		"  --debug      build the +debug form of every spec given\n"
 		"  --patch P    same as patch:P (make kernels PATCH=P)\n"
 		"  --kernel K   same as kernel:K (make kernels KERNEL=K)\n"
+		"  --kernels L  specs separated by ',' or ' ' (KERNELS=L)\n"
 		"  -h, --help   this text\n"
+		"  (--boots, --samples, --seed, --threshold-ns, --duration,\n"
+		"  --name, --no-debug, --quick are accepted and unused: make\n"
+		"  passes them to every command)\n"
 		"\n"
 		"The source (Debian linux-source-6.1) is unpacked once into\n"
 		"build/src/; non-debug kernels share build/obj-base, debug ones\n"
@@ -53,7 +59,17 @@ int cmd_build(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "patch", required_argument, NULL, 'p' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "kernels", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
+		/* knobs `make` passes to every command: accepted, unused */
+		{ "boots", required_argument, NULL, 'i' },
+		{ "samples", required_argument, NULL, 'i' },
+		{ "seed", required_argument, NULL, 'i' },
+		{ "threshold-ns", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'i' },
+		{ "name", required_argument, NULL, 'i' },
+		{ "no-debug", no_argument, NULL, 'i' },
+		{ "quick", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char **specs = NULL;
@@ -76,6 +92,17 @@ int cmd_build(int argc, char **argv)
 			break;
 		case 'k':
 			add(&specs, &n, xasprintf("kernel:%s", optarg));
+			break;
+		case 'K': {
+			char *l = xstrdup(optarg), *save = NULL;
+
+			for (char *t = strtok_r(l, ", ", &save); t;
+			     t = strtok_r(NULL, ", ", &save))
+				add(&specs, &n, xstrdup(t));
+			free(l);
+			break;
+		}
+		case 'i':
 			break;
 		case 'h':
 			build_usage(stdout);
@@ -127,6 +154,18 @@ int cmd_build(int argc, char **argv)
 
 		if (kspec_parse(specs[i], &ks, &err))
 			die(EXIT_USAGE, "%s", err);
+		if (ks.kind == KSPEC_VARIANT) {
+			char *dir = project_path("uml-config/variants");
+			struct variant v;
+
+			if (variant_load(dir, ks.name, &v, &err))
+				die(EXIT_USAGE, "%s", err);
+			variant_free(&v);
+			free(dir);
+		} else if (ks.kind == KSPEC_PATCH && access(ks.path, R_OK)) {
+			die(EXIT_USAGE, "cannot read patch %s: %s", ks.path,
+			    strerror(errno));
+		}
 		kspec_free(&ks);
 	}
 	for (size_t i = 0; i < n; i++) {
