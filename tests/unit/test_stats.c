@@ -159,7 +159,7 @@ static void test_aa_rate(void **state)
 		/* threshold 25 ns = 57.5 cycles at 2.3 GHz */
 		equivalent += lo > -57.5 && hi < 57.5;
 	}
-	assert_true(differ <= 6);	/* expected 2 */
+	assert_true(differ <= 6); /* expected 2 */
 	assert_true(equivalent >= 180); /* "usually equivalent" */
 	gsl_rng_free(r);
 }
