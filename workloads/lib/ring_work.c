@@ -199,7 +199,7 @@ int ring_roundtrip(aio_context_t ctx, int fd, char *why, size_t len)
 	long rc;
 
 	ring_pat_fill(buf, sizeof(buf), 7, 0);
-	ring_prep(&cb, IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0, 0xc1a1);
+	ring_prep(&cb, IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0xf0000, 0xc1a1);
 	rc = RSYS(sys_io_submit(ctx, 1, cbs));
 	if (rc != 1) {
 		snprintf(why, len, "io_submit(0x%lx) = %s", (unsigned long)ctx,

@@ -78,8 +78,6 @@ void ring_prep(struct iocb *cb, int op, int fd, void *buf, size_t len,
 long ring_getevents(aio_context_t ctx, long min, long max, struct io_event *ev,
 		    int timeout_ms);
 
-
-
 /* One 4 KiB pwrite on @ctx at @fd and reap it (5 s); 0 or -1 with @why. */
 int ring_roundtrip(aio_context_t ctx, int fd, char *why, size_t len);
 /*
