@@ -16,12 +16,14 @@
 
 struct fio_bench_opts {
 	const char *const *kernels; /* kernel specs (kernel.h), NULL-terminated */
-	const char *jobs;	    /* "a,b" (names, .fio optional), "all", NULL: default set */
-	const char *mode;	    /* remap mode when on: "migrate" (default) or "roundtrip" */
-	unsigned long every;	    /* remap every N calls; 0: 16 */
-	int boots;		    /* per kernel; 0: 2 */
-	int runtime_s;		    /* per fio run; 0: 2 */
-	bool build;		    /* build missing kernels */
+	const char *
+		jobs; /* "a,b" (names, .fio optional), "all", NULL: default set */
+	const char *
+		mode; /* remap mode when on: "migrate" (default) or "roundtrip" */
+	unsigned long every; /* remap every N calls; 0: 16 */
+	int boots; /* per kernel; 0: 2 */
+	int runtime_s; /* per fio run; 0: 2 */
+	bool build; /* build missing kernels */
 	bool quiet;
 	unsigned long long seed;
 };
