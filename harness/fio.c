@@ -651,7 +651,7 @@ static void plot_job(const char *pdir, const char *job, int *failed)
 
 		first = true;
 		fprintf(f,
-			"set title 'fio %s: cycles inside the real %s syscall under fio (rdtsc in the shim), remap off/on'\n"
+			"set title 'fio %s: %s syscall time, TSC cycles (shim rdtsc), remap off/on'\n"
 			"set xlabel '%s cycles (TSC, log scale)'\n",
 			job, call, call);
 		for (size_t i = 0; i < ngroups; i++) {
