@@ -236,10 +236,15 @@ void console_scan(const char *text, struct console_scan *out)
 				sub.res[sub.n].evidence = ev ? ev : xstrdup("");
 				sub.n++;
 			} else {
+				bool explained = false;
+
+				/* A failed check explains a failed workload. */
+				for (int i = 0; i < sub.n; i++)
+					explained |= sub.res[i].status == CHECK_FAIL;
 				flush_subtests(out, &sub, name);
 				current[0] = '\0';
-				if (st == CHECK_FAIL) {
-					/* How the workload ended, with init's notes. */
+				if (st == CHECK_FAIL && !explained) {
+					/* How it ended (crash, setup error), with init's notes. */
 					const char *why = strstr(p, " # ");
 					char *full = xasprintf("%s.exit", name);
 					char *e2 = xasprintf("%s%s%s", ev ? ev : "",

@@ -20,12 +20,13 @@
 #include "guest.h"
 #include "kernel.h"
 #include "rundir.h"
+#include "stress.h"
 #include "util.h"
 
 #define MAX_KERNELS 32
 
 struct column {
-	struct kernel k;
+	const struct kernel *kp;
 	const char *spec;
 	bool user;		/* judged against the base kernel */
 	struct guest_result res;
@@ -194,7 +195,7 @@ static int judge(const char *run, struct column *cols, int ncols,
 	char *problems = xstrdup("");
 
 	for (int c = 0; c < ncols; c++)
-		if (!strcmp(cols[c].k.name, "with") && !cols[c].user)
+		if (!strcmp(cols[c].kp->name, "with") && !cols[c].user)
 			base = c;
 	if (!md)
 		die(EXIT_USAGE, "cannot write %s", md_path);
@@ -204,14 +205,14 @@ static int judge(const char *run, struct column *cols, int ncols,
 		exp_path);
 	for (int c = 0; c < ncols; c++) {
 		json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:f, s:s?}", "name",
-				      cols[c].k.name, "spec", cols[c].spec,
-				      "hash", cols[c].k.hash, "outcome",
+				      cols[c].kp->name, "spec", cols[c].spec,
+				      "hash", cols[c].kp->hash, "outcome",
 				      guest_outcome_name(cols[c].res.outcome),
 				      "seconds", cols[c].res.seconds, "uname",
 				      cols[c].res.uname);
 
 		json_array_append_new(jk, o);
-		fprintf(md, " %s |", cols[c].k.name);
+		fprintf(md, " %s |", cols[c].kp->name);
 	}
 	fprintf(md, "\n|---|");
 	for (int c = 0; c < ncols; c++)
@@ -233,7 +234,7 @@ static int judge(const char *run, struct column *cols, int ncols,
 
 			if (cols[c].user && base >= 0)
 				bst = find_status(&cols[base], rows[r], &bev);
-			e = expect_lookup(exp, rows[r], cols[c].k.name, &why);
+			e = expect_lookup(exp, rows[r], cols[c].kp->name, &why);
 			v = expect_judge(e, st);
 			txt = cell(v, cols[c].user, st, bst);
 			is_bad = cols[c].user ? !strcmp(txt, "REGRESSION")
@@ -244,7 +245,7 @@ static int judge(const char *run, struct column *cols, int ncols,
 				is_bad = true;
 			fprintf(md, " %s |", txt);
 			json_object_set_new(
-				jcells, cols[c].k.name,
+				jcells, cols[c].kp->name,
 				json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "status",
 					  st == CHECK_PASS   ? "pass"
 					  : st == CHECK_FAIL ? "fail"
@@ -262,7 +263,7 @@ static int judge(const char *run, struct column *cols, int ncols,
 				bad++;
 				first_line(ev, line, sizeof(line));
 				np = xasprintf("%s- `%s` on `%s`: %s%s%s%s\n",
-					       problems, rows[r], cols[c].k.name,
+					       problems, rows[r], cols[c].kp->name,
 					       txt, *line ? " — " : "", line,
 					       *why ? "" : "");
 				free(problems);
@@ -302,6 +303,68 @@ static int judge(const char *run, struct column *cols, int ncols,
 	return bad;
 }
 
+int stress_matrix(const char *run, const struct kernel *const *ks, int nk,
+		  char **workloads, unsigned long long seed, int duration_s,
+		  int *bad)
+{
+	struct column *cols = xcalloc(nk, sizeof(*cols));
+	char *exp_path = project_path("uml-config/expectations"), *err;
+	struct expectations exp;
+
+	if (expect_load(exp_path, &exp, &err)) {
+		warnx_("%s (fix the expectations file)", err);
+		free(err);
+		free(exp_path);
+		free(cols);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nk; i++) {
+		struct guest_job job = { 0 };
+		bool debug = ks[i]->debug;
+
+		cols[i].kp = ks[i];
+		cols[i].spec = ks[i]->spec;
+		cols[i].user = !strncmp(ks[i]->spec, "patch:", 6) ||
+			       !strncmp(ks[i]->spec, "kernel:", 7);
+		cols[i].dir = xasprintf("%s/%s", run, ks[i]->name);
+		job.kernel = ks[i];
+		job.out_dir = cols[i].dir;
+		job.workloads = workloads;
+		job.seed = seed;
+		job.mem_mb = debug ? 1024 : 256;
+		/* Integrity + looped edge cases + fixed costs; debug is slower. */
+		job.deadline_s = (120 + 3 * duration_s) * (debug ? 4 : 1);
+		progress("checking %s (%d/%d)", ks[i]->name, i + 1, nk);
+		if (guest_run(&job, &cols[i].res)) {
+			warnx_("could not boot %s", ks[i]->name);
+			return EXIT_USAGE;
+		}
+		cols[i].ran = true;
+		if (cols[i].res.outcome == GUEST_WRONG_KERNEL) {
+			warnx_("%s booted as '%s', not the kernel asked for: rebuild with 'make kernels'",
+			       ks[i]->name,
+			       cols[i].res.uname ? cols[i].res.uname : "?");
+			return EXIT_USAGE;
+		}
+		if (cols[i].res.outcome == GUEST_SPLAT)
+			progress("%s: KERNEL SPLAT (see %s)", ks[i]->name,
+				 cols[i].res.console_path);
+		add_kernel_checks(&cols[i]);
+		progress("%s: %s in %.1f s", ks[i]->name,
+			 guest_outcome_name(cols[i].res.outcome),
+			 cols[i].res.seconds);
+	}
+	*bad = judge(run, cols, nk, &exp, "uml-config/expectations");
+	for (int i = 0; i < nk; i++) {
+		guest_result_free(&cols[i].res);
+		free(cols[i].dir);
+	}
+	free(cols);
+	expect_free(&exp);
+	free(exp_path);
+	return EXIT_OK;
+}
+
 static void workloads_for(const struct stress_opts *o, char **w, char *buf[3])
 {
 	int d = o->duration;
@@ -314,28 +377,28 @@ static void workloads_for(const struct stress_opts *o, char **w, char *buf[3])
 	w[3] = NULL;
 }
 
-static void write_meta(const char *run, struct column *cols, int ncols,
+static void write_meta(const char *run, const struct kernel *const *ks, int nk,
 		       const struct stress_opts *o, int argc, char **argv)
 {
-	json_t *m = json_object(), *ks = json_array(), *cmd = json_array();
+	json_t *m = json_object(), *jks = json_array(), *cmd = json_array();
 	char *path = xasprintf("%s/meta.json", run), *uname_out = NULL;
 	char *un[] = { "uname", "-a", NULL };
 
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
-	for (int c = 0; c < ncols; c++)
+	for (int c = 0; c < nk; c++)
 		json_array_append_new(
-			ks, json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name",
-				      cols[c].k.name, "spec", cols[c].spec,
-				      "hash", cols[c].k.hash, "binary",
-				      cols[c].k.linux_path, "dir", cols[c].k.dir));
+			jks, json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name",
+				       ks[c]->name, "spec", ks[c]->spec, "hash",
+				       ks[c]->hash, "binary", ks[c]->linux_path,
+				       "dir", ks[c]->dir));
 	run_capture(un, NULL, &uname_out);
 	json_object_set_new(m, "command", json_string("stress"));
 	json_object_set_new(m, "argv", cmd);
 	json_object_set_new(m, "seed", json_integer((json_int_t)o->seed));
 	json_object_set_new(m, "duration_s", json_integer(o->duration));
 	json_object_set_new(m, "host", json_string(uname_out ? rstrip(uname_out) : ""));
-	json_object_set_new(m, "kernels", ks);
+	json_object_set_new(m, "kernels", jks);
 	if (json_dump_file(m, path, JSON_INDENT(2)))
 		warnx_("cannot write %s", path);
 	json_decref(m);
@@ -362,10 +425,10 @@ int cmd_stress(int argc, char **argv)
 	};
 	struct stress_opts o = { .duration = -1, .debug = true, .name = "stress" };
 	const char *specs[MAX_KERNELS];
-	struct column cols[MAX_KERNELS];
-	struct expectations exp;
-	char *exp_path, *err, *run, *wbuf[3], *w[4];
-	int nspecs = 0, c, rc = EXIT_OK, bad, splats = 0;
+	struct kernel kernels[MAX_KERNELS];
+	const struct kernel *kps[MAX_KERNELS];
+	char *run, *wbuf[3], *w[4];
+	int nspecs = 0, c, rc = EXIT_OK, bad;
 
 	o.seed = (unsigned long long)time(NULL);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -414,10 +477,6 @@ int cmd_stress(int argc, char **argv)
 	if (o.duration < 0)
 		o.duration = o.quick ? 5 : 120;
 
-	exp_path = project_path("uml-config/expectations");
-	if (expect_load(exp_path, &exp, &err))
-		die(EXIT_USAGE, "%s (fix the expectations file)", err);
-
 	/* Which kernels. */
 	if (o.kernels) {
 		char *list = xstrdup(o.kernels), *save;
@@ -449,72 +508,36 @@ int cmd_stress(int argc, char **argv)
 		die(EXIT_USAGE, "no kernels to check");
 
 	/* Resolve (and build) them all before booting anything. */
-	memset(cols, 0, sizeof(cols));
 	for (int i = 0; i < nspecs; i++) {
 		int r;
 
 		progress("kernel %d/%d: %s", i + 1, nspecs, specs[i]);
-		r = kernel_resolve(specs[i], true, &cols[i].k);
+		r = kernel_resolve(specs[i], true, &kernels[i]);
 		if (r)
 			return r;
-		cols[i].spec = specs[i];
-		cols[i].user = !strncmp(specs[i], "patch:", 6) ||
-			       !strncmp(specs[i], "kernel:", 7);
+		kps[i] = &kernels[i];
 	}
 
 	run = rundir_create(o.name);
 	progress("stress run %s, seed %llu, %d s per kernel", run, o.seed,
 		 o.duration);
-	write_meta(run, cols, nspecs, &o, argc, argv);
+	write_meta(run, kps, nspecs, &o, argc, argv);
 	workloads_for(&o, w, wbuf);
-	for (int i = 0; i < nspecs; i++) {
-		struct guest_job job = { 0 };
-		bool debug = cols[i].k.debug;
-
-		cols[i].dir = xasprintf("%s/%s", run, cols[i].k.name);
-		job.kernel = &cols[i].k;
-		job.out_dir = cols[i].dir;
-		job.workloads = w;
-		job.seed = o.seed;
-		job.mem_mb = debug ? 1024 : 256;
-		/* Integrity + looped edge cases + fixed costs; debug is slower. */
-		job.deadline_s = (120 + 3 * o.duration) * (debug ? 4 : 1);
-		progress("checking %s (%d/%d)", cols[i].k.name, i + 1, nspecs);
-		if (guest_run(&job, &cols[i].res))
-			die(EXIT_USAGE, "could not boot %s", cols[i].k.name);
-		cols[i].ran = true;
-		if (cols[i].res.outcome == GUEST_WRONG_KERNEL)
-			die(EXIT_USAGE,
-			    "%s booted as '%s', not the kernel asked for: rebuild with 'make kernels'",
-			    cols[i].k.name, cols[i].res.uname ? cols[i].res.uname : "?");
-		if (cols[i].res.outcome == GUEST_SPLAT) {
-			splats++;
-			progress("%s: KERNEL SPLAT (see %s)", cols[i].k.name,
-				 cols[i].res.console_path);
-		}
-		add_kernel_checks(&cols[i]);
-		progress("%s: %s in %.1f s", cols[i].k.name,
-			 guest_outcome_name(cols[i].res.outcome), cols[i].res.seconds);
-	}
-
-	bad = judge(run, cols, nspecs, &exp, "uml-config/expectations");
+	rc = stress_matrix(run, kps, nspecs, w, o.seed, o.duration, &bad);
+	if (rc)
+		return rc;
 	printf("\nrun folder: %s\n", run);
 	if (bad) {
-		printf("stress: %d result(s) differ from expectations or regress%s\n",
-		       bad, splats ? " (kernel splats included)" : "");
+		printf("stress: %d result(s) differ from expectations or regress\n",
+		       bad);
 		rc = EXIT_CHECK;
 	} else {
 		printf("stress: every result matches its expectation\n");
 	}
-	for (int i = 0; i < nspecs; i++) {
-		guest_result_free(&cols[i].res);
-		kernel_free(&cols[i].k);
-		free(cols[i].dir);
-	}
+	for (int i = 0; i < nspecs; i++)
+		kernel_free(&kernels[i]);
 	free(wbuf[0]);
 	free(wbuf[1]);
-	expect_free(&exp);
-	free(exp_path);
 	free(run);
 	return rc;
 }
