@@ -269,6 +269,8 @@ int main(int argc, char **argv)
 		}
 		random = !strcmp(mode, "random") ||
 			 (!strcmp(mode, "mixed") && (moves / 64) % 2);
+		/* destination plus its guards must not touch the ring's */
+#define CLASH(a, b) ((a) < (b) + r.size + 2 * pg && (a) + r.size + 2 * pg > (b))
 		if (!random) {
 			dst = pp[0] == old ? pp[1] : pp[0];
 		} else {
@@ -277,8 +279,8 @@ int main(int argc, char **argv)
 				      ring_rng_next(&rng) %
 					      ((ARENA - r.size - 2 * pg) / pg) *
 					      pg;
-			while (dst < old + r.size + 2 * pg &&
-			       dst + r.size + 2 * pg > old);
+			while (CLASH(dst, old) || CLASH(dst, pp[0]) ||
+			       CLASH(dst, pp[1]));
 		}
 		/* guards around the destination, over the arena */
 		nlo = (struct ring_guard){ .addr = dst - pg,
