@@ -11,18 +11,21 @@
 #include <sys/utsname.h>
 
 #include "bench.h"
+#include "expect.h"
+#include "fio.h"
 #include "guest.h"
 #include "kernel.h"
 #include "rundir.h"
 #include "stats.h"
+#include "stress.h"
 #include "util.h"
 
 struct bench_opts {
-	char *kernels, *patch, *kernel, *name;
+	char *kernels, *patch, *kernel, *name, *fio_jobs;
 	int boots, samples, remap_every, repeat;
 	unsigned long long seed;
 	double threshold_ns;
-	bool quick, calibrate, no_build;
+	bool quick, calibrate, no_build, no_fio;
 };
 
 static void bench_usage(FILE *f)
@@ -51,6 +54,10 @@ static void bench_usage(FILE *f)
 		"                      often each reports a difference\n"
 		"  --name NAME         run folder suffix (default bench/calibrate)\n"
 		"  --no-build          use only cached kernels\n"
+		"  --no-fio            skip the fio part (fio jobs with and without\n"
+		"                      ring remaps, see `aioremap fio --help`)\n"
+		"  --fio-jobs a,b      fio-jobs/ to run (default: the default set;\n"
+		"                      quick: tmpfs-randwrite-qd32-verify)\n"
 		"\n"
 		"exit: 0 every candidate equivalent and the control detected,\n"
 		"1 a regression, an inconclusive result or a missed control,\n"
@@ -203,6 +210,106 @@ static int bench_once(const char *run, struct bk *ks, int nk,
 	return rc;
 }
 
+/*
+ * fio with and without ring remaps on every kernel (harness/fio.c), each
+ * job's verdict judged like a check: "fio.<job>" against
+ * uml-config/expectations (a kernel without the patch is expected to
+ * fail remapped jobs), user kernels against `with`.
+ */
+static int bench_fio(const char *run, struct bk *ks, int nk,
+		     const struct bench_opts *o)
+{
+	const char *specs[17];
+	struct fio_bench_opts fo = {
+		.kernels = specs,
+		.jobs = o->fio_jobs ? o->fio_jobs :
+			o->quick    ? "tmpfs-randwrite-qd32-verify" :
+				      NULL,
+		.boots = o->quick ? 1 : 2,
+		.runtime_s = o->quick ? 1 : 2,
+		.build = !o->no_build,
+		.quiet = true,
+		.seed = o->seed,
+	};
+	char *exp_path = project_path("uml-config/expectations");
+	char *path = xasprintf("%s/fio-summary.json", run), *err = NULL;
+	struct expectations exp;
+	json_t *sum, *kjs, *base;
+	int n = 0, rc, bad = 0;
+
+	for (int i = 0; i < nk; i++) {
+		bool dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= !strcmp(ks[j].k.spec, ks[i].k.spec);
+		if (!dup)
+			specs[n++] = ks[i].k.spec;
+	}
+	specs[n] = NULL;
+	progress("fio with and without ring remaps on %d kernels", n);
+	rc = fio_bench(run, &fo);
+	if (rc == EXIT_USAGE)
+		goto out;
+	sum = json_load_file(path, 0, NULL);
+	if (!sum || expect_load(exp_path, &exp, &err)) {
+		warnx_("fio: %s", err ? err : "no fio-summary.json");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	kjs = json_object_get(sum, "kernels");
+	base = json_object_get(kjs, "with");
+	for (int i = 0; i < nk; i++) {
+		json_t *jobs = json_object_get(kjs, ks[i].k.name), *j;
+		bool user = !strncmp(ks[i].k.spec, "patch:", 6) ||
+			    !strncmp(ks[i].k.spec, "kernel:", 7);
+		const char *job;
+
+		json_object_foreach(jobs, job, j)
+		{
+			const char *v = json_string_value(json_object_get(j, "verdict"));
+			char *check = xasprintf("fio.%s", job);
+			enum check_status st = !v || !strcmp(v, "ok") ? CHECK_PASS
+					       : !strcmp(v, "skipped") ? CHECK_SKIP
+								     : CHECK_FAIL;
+			bool is_bad;
+
+			if (user) {
+				const char *bv = json_string_value(json_object_get(
+					json_object_get(base, job), "verdict"));
+
+				is_bad = st == CHECK_FAIL && bv && !strcmp(bv, "ok");
+			} else {
+				is_bad = verdict_is_bad(expect_judge(
+					expect_lookup(&exp, check, ks[i].k.name, NULL),
+					st));
+			}
+			json_object_set_new(j, "expected",
+					    json_string(is_bad ? "no" : "yes"));
+			if (is_bad) {
+				bad++;
+				warnx_("fio %s on %s: %s%s%s", job, ks[i].k.name,
+				       v ? v : "?", user ? " (regression vs with)" : " (unexpected)",
+				       "");
+			} else if (st == CHECK_FAIL) {
+				progress("fio %s on %s: %s, as expected", job,
+					 ks[i].k.name, v);
+			}
+			free(check);
+		}
+	}
+	json_object_set_new(sum, "mismatches", json_integer(bad));
+	if (json_dump_file(sum, path, JSON_INDENT(2)))
+		warnx_("cannot update %s", path);
+	json_decref(sum);
+	expect_free(&exp);
+	rc = bad ? EXIT_CHECK : EXIT_OK;
+out:
+	free(err);
+	free(path);
+	free(exp_path);
+	return rc;
+}
+
 static void print_verdicts(json_t *c)
 {
 	size_t i;
@@ -242,6 +349,8 @@ int cmd_bench(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "no-build", no_argument, NULL, 'B' },
+		{ "no-fio", no_argument, NULL, 'F' },
+		{ "fio-jobs", required_argument, NULL, 'J' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "no-debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -254,7 +363,7 @@ int cmd_bench(int argc, char **argv)
 				.seed = 1 };
 	char *specs[16], *list, *tok, *save = NULL, *run, *err = NULL;
 	const char *baseline = NULL;
-	int nspec = 0, c, rc = EXIT_OK;
+	int nspec = 0, c, rc = EXIT_OK, rc_claims = EXIT_OK, rc_fio = EXIT_OK;
 	struct bk ks[16];
 	json_t *meta, *cmdl, *cmp = NULL;
 
@@ -298,6 +407,12 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'B':
 			o.no_build = true;
+			break;
+		case 'F':
+			o.no_fio = true;
+			break;
+		case 'J':
+			o.fio_jobs = optarg;
 			break;
 		case 'D':
 		case 'd':
@@ -412,6 +527,33 @@ int cmd_bench(int argc, char **argv)
 				  "description", ks[i].k.description));
 	json_object_set_new(meta, "kernel_info", kinfo);
 
+	/*
+	 * Claims quick check first: a kernel that breaks the patch's claims
+	 * is not worth timing, and a user patch must not regress them.
+	 */
+	if (!o.calibrate) {
+		const struct kernel *kps[16];
+		char *claims[] = { "claims", NULL };
+		int nk = 0, bad = 0;
+
+		for (int i = 0; i < nspec; i++) {
+			bool dup = false;
+
+			for (int j = 0; j < i; j++)
+				dup |= !strcmp(ks[j].k.name, ks[i].k.name);
+			if (!dup)
+				kps[nk++] = &ks[i].k;
+		}
+		progress("claims quick check on %d kernels", nk);
+		if (stress_matrix(run, "checks", kps, nk, claims, o.seed, 0, &bad))
+			return EXIT_USAGE;
+		if (bad) {
+			warnx_("claims check: %d result(s) differ from expectations or regress (see %s/verdicts.md)",
+			       bad, run);
+			rc_claims = EXIT_CHECK;
+		}
+	}
+
 	if (o.repeat == 1) {
 		rc = bench_once(run, ks, nspec, baseline, &o, meta, &cmp);
 	} else {
@@ -478,6 +620,8 @@ int cmd_bench(int argc, char **argv)
 			     EXIT_OK;
 	}
 	print_verdicts(cmp);
+	if (!o.calibrate && !o.no_fio)
+		rc_fio = bench_fio(run, ks, nspec, &o);
 	if (plot_run(run, &err))
 		warnx_("plots: %s", err);
 	if (report_write(run, &err))
@@ -485,5 +629,7 @@ int cmd_bench(int argc, char **argv)
 	progress("report: %s/report.md", run);
 	json_decref(cmp);
 	json_decref(meta);
-	return rc;
+	if (rc == EXIT_USAGE || rc_claims == EXIT_USAGE || rc_fio == EXIT_USAGE)
+		return EXIT_USAGE;
+	return rc ? rc : rc_claims ? rc_claims : rc_fio;
 }

@@ -42,6 +42,108 @@ static void dump_json(FILE *f, json_t *j)
 	free(s);
 }
 
+/* Checks: one line per kernel and the mismatches (verdicts.json). */
+static void report_checks(FILE *f, json_t *ver)
+{
+	json_t *ks = json_object_get(ver, "kernels"), *k, *row, *cell;
+	size_t i, r;
+	int shown = 0;
+
+	fprintf(f, "\n## Checks (claims quick check; full matrix: [verdicts.md](verdicts.md))\n\n"
+		   "| kernel | outcome | pass | expected fail | skip | mismatches |\n"
+		   "|---|---|---|---|---|---|\n");
+	json_array_foreach(ks, i, k)
+	{
+		const char *name = str(k, "name");
+		int pass = 0, xfail = 0, skip = 0, bad = 0;
+
+		json_array_foreach(json_object_get(ver, "checks"), r, row)
+		{
+			cell = json_object_get(json_object_get(row, "kernels"), name);
+			if (!cell)
+				continue;
+			if (json_is_true(json_object_get(cell, "bad")))
+				bad++;
+			else if (!strcmp(str(cell, "status"), "skip"))
+				skip++;
+			else if (!strcmp(str(cell, "status"), "pass"))
+				pass++;
+			else
+				xfail++;
+		}
+		fprintf(f, "| %s | %s | %d | %d | %d | %s%d%s |\n", name,
+			str(k, "outcome"), pass, xfail, skip, bad ? "**" : "",
+			bad, bad ? "**" : "");
+	}
+	json_array_foreach(json_object_get(ver, "checks"), r, row)
+	{
+		const char *kn;
+
+		json_object_foreach(json_object_get(row, "kernels"), kn, cell)
+		{
+			if (!json_is_true(json_object_get(cell, "bad")) || shown >= 8)
+				continue;
+			if (!shown++)
+				fprintf(f, "\nMismatches:\n\n");
+			fprintf(f, "- `%s` on `%s`: %s\n", str(row, "check"), kn,
+				str(cell, "verdict"));
+		}
+	}
+}
+
+static double jget(json_t *o, const char *path)
+{
+	char *p = xstrdup(path), *save, *t;
+	json_t *j = o;
+
+	for (t = strtok_r(p, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
+		j = json_object_get(j, t);
+	free(p);
+	return j ? json_number_value(j) : 0;
+}
+
+/* fio: per kernel and job, remaps off vs on (fio-summary.json). */
+static void report_fio(FILE *f, json_t *fio)
+{
+	json_t *jobs, *j, *eff;
+	const char *kn, *job;
+
+	fprintf(f, "\n## fio with ring remaps (fio clat = completion latency; plots in plots/fio/)\n\n"
+		   "| kernel | job | verdict | IOPS off → on | Δ IOPS (95%% CI) | clat p50 off → on (µs) | clat p99 off → on (µs) | moves/100 I/Os | verify |\n"
+		   "|---|---|---|---|---|---|---|---|---|\n");
+	json_object_foreach(json_object_get(fio, "kernels"), kn, jobs)
+	{
+		json_object_foreach(jobs, job, j)
+		{
+			json_t *ci;
+
+			eff = json_object_get(json_object_get(j, "effect_of_remap"), "iops");
+			ci = json_object_get(eff, "ci95_mean_diff");
+			fprintf(f, "| %s | %s | %s%s | %.0f → %.0f | ", kn, job,
+				str(j, "verdict"),
+				!strcmp(str(j, "expected"), "yes") &&
+						strcmp(str(j, "verdict"), "ok") &&
+						strcmp(str(j, "verdict"), "skipped")
+					? " (expected)"
+					: "",
+				jget(j, "off.iops_median"), jget(j, "on.iops_median"));
+			if (json_array_size(ci) == 2)
+				fprintf(f, "%+.1f%% [%+.0f, %+.0f]", num(eff, "diff_pct"),
+					json_number_value(json_array_get(ci, 0)),
+					json_number_value(json_array_get(ci, 1)));
+			else
+				fprintf(f, "-");
+			fprintf(f, " | %.0f → %.0f | %.0f → %.0f | %.1f | %s |\n",
+				jget(j, "off.clat_ns.p50") / 1e3,
+				jget(j, "on.clat_ns.p50") / 1e3,
+				jget(j, "off.clat_ns.p99") / 1e3,
+				jget(j, "on.clat_ns.p99") / 1e3,
+				jget(j, "on.shim.moves_per_100_ios"),
+				str(json_object_get(j, "on"), "verify"));
+		}
+	}
+}
+
 int report_write(const char *run, char **err)
 {
 	json_t *meta = load_opt(run, "meta.json");
@@ -146,14 +248,10 @@ int report_write(const char *run, char **err)
 		fprintf(f, "\n## Calibration\n\n");
 		dump_json(f, cal);
 	}
-	if (ver) {
-		fprintf(f, "\n## Checks (verdicts.json)\n\n");
-		dump_json(f, ver);
-	}
-	if (fio) {
-		fprintf(f, "\n## fio (fio-summary.json)\n\n");
-		dump_json(f, fio);
-	}
+	if (ver)
+		report_checks(f, ver);
+	if (fio)
+		report_fio(f, fio);
 	fprintf(f, "\n## Plots\n\n"
 		   "[lookup difference CDF](plots/diff-lookup.svg) · "
 		   "[per-boot lookup](plots/boots-lookup.svg) · "
