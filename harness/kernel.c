@@ -936,6 +936,24 @@ static void report_warnings(const char *log)
 	free(text);
 }
 
+/* Half-written kernel folders of builds that died (we hold the lock). */
+static void remove_stale_tmp(struct kctx *c)
+{
+	DIR *d = opendir(c->kernels);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (!strncmp(e->d_name, ".tmp-", 5)) {
+			char *p = xasprintf("%s/%s", c->kernels, e->d_name);
+
+			rm_rf(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 static int build(struct kctx *c, struct plan *p)
 {
 	char *lockp = xasprintf("%s/.build.lock", c->build);
@@ -961,6 +979,7 @@ static int build(struct kctx *c, struct plan *p)
 	free(lockp);
 	if (is_dir(p->dir)) /* built while we waited */
 		goto done;
+	remove_stale_tmp(c);
 	progress("building %s (%s) -> %s", p->name, p->hash, p->dir);
 	if (!c->unpacked && (rc = unpack_source(c)))
 		goto fail;
@@ -1092,7 +1111,8 @@ int kernel_resolve(const char *spec, bool do_build, struct kernel *out)
 	}
 	rc = plan_make(&c, &p);
 	if (!rc && do_build && !is_dir(p.dir)) {
-		if (mkdir_p(c.kernels, 0755) || access(c.build, W_OK)) {
+		if (mkdir_p(c.kernels, 0755) || access(c.build, W_OK) ||
+		    access(c.kernels, W_OK)) {
 			fprintf(stderr,
 				"aioremap: error: cannot write to %s: %s (make "
 				"the build folder writable)\n",
