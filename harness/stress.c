@@ -303,9 +303,9 @@ static int judge(const char *run, struct column *cols, int ncols,
 	return bad;
 }
 
-int stress_matrix(const char *run, const struct kernel *const *ks, int nk,
-		  char **workloads, unsigned long long seed, int duration_s,
-		  int *bad)
+int stress_matrix(const char *run, const char *sub,
+		  const struct kernel *const *ks, int nk, char **workloads,
+		  unsigned long long seed, int duration_s, int *bad)
 {
 	struct column *cols = xcalloc(nk, sizeof(*cols));
 	char *exp_path = project_path("uml-config/expectations"), *err;
@@ -326,7 +326,8 @@ int stress_matrix(const char *run, const struct kernel *const *ks, int nk,
 		cols[i].spec = ks[i]->spec;
 		cols[i].user = !strncmp(ks[i]->spec, "patch:", 6) ||
 			       !strncmp(ks[i]->spec, "kernel:", 7);
-		cols[i].dir = xasprintf("%s/%s", run, ks[i]->name);
+		cols[i].dir = sub ? xasprintf("%s/%s/%s", run, sub, ks[i]->name)
+				  : xasprintf("%s/%s", run, ks[i]->name);
 		job.kernel = ks[i];
 		job.out_dir = cols[i].dir;
 		job.workloads = workloads;
@@ -523,7 +524,7 @@ int cmd_stress(int argc, char **argv)
 		 o.duration);
 	write_meta(run, kps, nspecs, &o, argc, argv);
 	workloads_for(&o, w, wbuf);
-	rc = stress_matrix(run, kps, nspecs, w, o.seed, o.duration, &bad);
+	rc = stress_matrix(run, NULL, kps, nspecs, w, o.seed, o.duration, &bad);
 	if (rc)
 		return rc;
 	printf("\nrun folder: %s\n", run);
