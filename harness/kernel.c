@@ -426,8 +426,13 @@ static int kmake(struct kctx *c, const char *obj, const char *log,
 	argv[n++] = c->src;
 	argv[n++] = "ARCH=um";
 	argv[n++] = o;
-	if (have_ccache())
+	if (have_ccache()) {
+		char *cd = xasprintf("%s/ccache", c->build);
+
 		argv[n++] = "CC=ccache gcc";
+		setenv("CCACHE_DIR", cd, 1); /* make distclean drops it */
+		free(cd);
+	}
 	argv[n++] = jobs;
 	for (int i = 0; extra[i] && n < 15; i++)
 		argv[n++] = (char *)extra[i];
