@@ -191,7 +191,8 @@ static void echo_progress(const struct guest_job *job, const char *line)
 		indent++;
 	}
 	if (indent >= 4 && (!strncmp(p, "not ok ", 7) ||
-			    (!strncmp(p, "ok ", 3) && strstr(p, "# SKIP"))))
+			    (!strncmp(p, "ok ", 3) &&
+			     (job->echo_all || strstr(p, "# SKIP")))))
 		progress("  %s: %s", job->kernel->name, p);
 	else if (indent >= 4 && !strncmp(p, "# remaps:", 9))
 		progress("  %s: %s", job->kernel->name, p + 2);

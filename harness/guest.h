@@ -30,7 +30,8 @@ struct guest_job {
 	char **workloads;	/* NULL-terminated; "<name> [args...]" each */
 	char **kernel_args;	/* NULL-terminated extra kernel parameters */
 	unsigned long long seed;
-	bool quiet;		/* no progress line per KTAP result */
+	bool quiet;		/* no progress lines at all */
+	bool echo_all;		/* a progress line per check (else failures) */
 };
 
 enum check_status {

@@ -332,6 +332,7 @@ int stress_matrix(const char *run, const char *sub,
 		job.out_dir = cols[i].dir;
 		job.workloads = workloads;
 		job.seed = seed;
+		job.echo_all = true;
 		job.mem_mb = debug ? 1024 : 256;
 		/* Integrity + looped edge cases + fixed costs; debug is slower. */
 		job.deadline_s = (120 + 3 * duration_s) * (debug ? 4 : 1);
