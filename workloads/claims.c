@@ -45,38 +45,6 @@ static void diag_aio_lines(const char *when)
 	free(maps);
 }
 
-/* Submit one 4 KiB pwrite on @ctx and reap it; 0 or a reason. */
-static int one_io(aio_context_t ctx, int fd, char *why, size_t len)
-{
-	static char buf[4096] __attribute__((aligned(4096)));
-	struct iocb cb, *cbs[1] = { &cb };
-	struct io_event ev;
-	long rc;
-
-	ring_pat_fill(buf, sizeof(buf), seed, 0);
-	ring_prep(&cb, IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0, 0xc1a1);
-	rc = RSYS(sys_io_submit(ctx, 1, cbs));
-	if (rc != 1) {
-		snprintf(why, len, "io_submit(0x%lx) = %s", (unsigned long)ctx,
-			 rc < 0 ? ring_errname(-rc) : "0");
-		return -1;
-	}
-	rc = ring_getevents(ctx, 1, 1, &ev, 5000);
-	if (rc != 1) {
-		snprintf(why, len, "io_getevents(0x%lx, 1, 1) = %s",
-			 (unsigned long)ctx, rc < 0 ? ring_errname(-rc) : "0");
-		return -1;
-	}
-	if (ev.obj != (uintptr_t)&cb || ev.data != 0xc1a1 ||
-	    ev.res != sizeof(buf)) {
-		snprintf(why, len, "event obj 0x%llx data 0x%llx res %lld",
-			 (unsigned long long)ev.obj,
-			 (unsigned long long)ev.data, (long long)ev.res);
-		return -1;
-	}
-	return 0;
-}
-
 static const char *const a_checks[] = {
 	"claim-a-mremap-returns-new", "claim-a-header-intact-at-new",
 	"claim-a-new-address-works",  "claim-a-old-address-einval",
@@ -126,7 +94,7 @@ static void claim_a(void *arg)
 		rc_diag("header at new: %s", why);
 	rc_check(ok, "claim-a-header-intact-at-new");
 
-	ok = !one_io(r.ctx, fd, why, sizeof(why));
+	ok = !ring_roundtrip(r.ctx, fd, why, sizeof(why));
 	rc_diag("I/O on the new address: %s", ok ? "ok" : why);
 	r1 = RSYS(sys_io_getevents(r.ctx, 0, 1, NULL, NULL));
 	rc_diag("io_getevents(new, 0, 1) = %s", ring_errname(r1 < 0 ? -r1 : 0));
