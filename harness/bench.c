@@ -50,8 +50,12 @@ static void bench_usage(FILE *f)
 		"  --threshold-ns X    equivalence margin (default %.0f ns)\n"
 		"  --quick             fewer boots and samples (<= 90 s)\n"
 		"  --calibrate         A/A (with against with) plus the slow-lookup\n"
-		"                      control; --repeat N repeats it and counts how\n"
-		"                      often each reports a difference\n"
+		"                      control, repeated --repeat N times (default\n"
+		"                      20: ~15 min at default boots/samples; 1: ~45 s\n"
+		"                      smoke check); counts how often the A/A reports\n"
+		"                      a difference (target <= N/20) and the control\n"
+		"                      is detected (target >= N - N/20)\n"
+		"  --repeat N          repetitions (--calibrate only)\n"
 		"  --name NAME         run folder suffix (default bench/calibrate)\n"
 		"  --no-build          use only cached kernels\n"
 		"  --no-fio            skip the fio part (fio jobs with and without\n"
@@ -59,8 +63,22 @@ static void bench_usage(FILE *f)
 		"  --fio-jobs a,b      fio-jobs/ to run (default: the default set;\n"
 		"                      quick: tmpfs-randwrite-qd32-verify)\n"
 		"\n"
-		"exit: 0 every candidate equivalent and the control detected,\n"
-		"1 a regression, an inconclusive result or a missed control,\n"
+		"Verdict of each candidate against the baseline (lookup metric:\n"
+		"io_submit(ctx,0,NULL) - getppid() in the same iteration; interval\n"
+		"over boots; T = --threshold-ns): equivalent (interval inside\n"
+		"(-T, T)), slower / faster (interval excludes 0), inconclusive\n"
+		"(interval holds 0 but reaches past T: equivalence not shown;\n"
+		"\"not enough data\" when the MDE exceeds T, typical of --quick).\n"
+		"The first lines of report.md answer \"does the patch keep the\n"
+		"lookup fast?\" with yes / no / not shown and the numbers.\n"
+		"\n"
+		"exit: 0 every candidate equivalent (or faster) within T, the\n"
+		"  slow-lookup control detected, claims and fio as expected;\n"
+		"  with --calibrate: A/A differences <= N/20 and control detected\n"
+		"  >= N - N/20 of N repetitions\n"
+		"1 a candidate slower, equivalence not shown (inconclusive), the\n"
+		"  control missed, a boot failed, or a claims/fio result differs\n"
+		"  from expectations\n"
 		"2 usage or setup error\n",
 		DEFAULT_THRESHOLD_NS);
 }
@@ -266,29 +284,37 @@ static int bench_fio(const char *run, struct bk *ks, int nk,
 
 		json_object_foreach(jobs, job, j)
 		{
-			const char *v = json_string_value(json_object_get(j, "verdict"));
+			const char *v = json_string_value(
+				json_object_get(j, "verdict"));
 			char *check = xasprintf("fio.%s", job);
-			enum check_status st = !v || !strcmp(v, "ok") ? CHECK_PASS
-					       : !strcmp(v, "skipped") ? CHECK_SKIP
-								     : CHECK_FAIL;
+			enum check_status st =
+				!v || !strcmp(v, "ok") ? CHECK_PASS :
+				!strcmp(v, "skipped")  ? CHECK_SKIP :
+							 CHECK_FAIL;
 			bool is_bad;
 
 			if (user) {
-				const char *bv = json_string_value(json_object_get(
-					json_object_get(base, job), "verdict"));
+				const char *bv =
+					json_string_value(json_object_get(
+						json_object_get(base, job),
+						"verdict"));
 
-				is_bad = st == CHECK_FAIL && bv && !strcmp(bv, "ok");
+				is_bad = st == CHECK_FAIL && bv &&
+					 !strcmp(bv, "ok");
 			} else {
 				is_bad = verdict_is_bad(expect_judge(
-					expect_lookup(&exp, check, ks[i].k.name, NULL),
+					expect_lookup(&exp, check, ks[i].k.name,
+						      NULL),
 					st));
 			}
 			json_object_set_new(j, "expected",
 					    json_string(is_bad ? "no" : "yes"));
 			if (is_bad) {
 				bad++;
-				warnx_("fio %s on %s: %s%s%s", job, ks[i].k.name,
-				       v ? v : "?", user ? " (regression vs with)" : " (unexpected)",
+				warnx_("fio %s on %s: %s%s%s", job,
+				       ks[i].k.name, v ? v : "?",
+				       user ? " (regression vs with)" :
+					      " (unexpected)",
 				       "");
 			} else if (st == CHECK_FAIL) {
 				progress("fio %s on %s: %s, as expected", job,
@@ -308,6 +334,25 @@ out:
 	free(path);
 	free(exp_path);
 	return rc;
+}
+
+/* The answer block of report.md (up to "Exit status"), on stdout. */
+static void print_answer(const char *run)
+{
+	char *p = xasprintf("%s/report.md", run);
+	char *md = read_file(p, NULL), *line, *save = NULL;
+
+	for (line = md ? strtok_r(md, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		printf("%s\n", line);
+		if (!strncmp(line, "Exit status", 11))
+			break;
+	}
+	fflush(stdout);
+	free(md);
+	free(p);
 }
 
 static void print_verdicts(json_t *c)
@@ -359,7 +404,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o = { .boots = -1,
 				.samples = -1,
 				.remap_every = 1000,
-				.repeat = 1,
+				.repeat = 0,
 				.seed = 1 };
 	char *specs[16], *list, *tok, *save = NULL, *run, *err = NULL;
 	const char *baseline = NULL;
@@ -428,6 +473,10 @@ int cmd_bench(int argc, char **argv)
 	if (optind != argc)
 		die(EXIT_USAGE, "unexpected argument '%s' (see --help)",
 		    argv[optind]);
+	if (o.repeat == 0)
+		o.repeat = o.calibrate ? 20 : 1;
+	else if (o.repeat > 1 && !o.calibrate)
+		die(EXIT_USAGE, "--repeat needs --calibrate");
 	if (o.boots < 0)
 		o.boots = o.quick ? 3 : 8;
 	if (o.samples < 0)
@@ -516,6 +565,10 @@ int cmd_bench(int argc, char **argv)
 	json_object_set_new(meta, "samples", json_integer(o.samples));
 	json_object_set_new(meta, "remap_every", json_integer(o.remap_every));
 	json_object_set_new(meta, "threshold_ns", json_real(o.threshold_ns));
+	json_object_set_new(meta, "quick", json_boolean(o.quick));
+	json_object_set_new(meta, "calibrate", json_boolean(o.calibrate));
+	if (o.calibrate)
+		json_object_set_new(meta, "repeat", json_integer(o.repeat));
 	json_object_set_new(meta, "baseline", json_string(baseline));
 	for (int i = 0; i < nspec; i++)
 		json_array_append_new(
@@ -545,7 +598,8 @@ int cmd_bench(int argc, char **argv)
 				kps[nk++] = &ks[i].k;
 		}
 		progress("claims quick check on %d kernels", nk);
-		if (stress_matrix(run, "checks", kps, nk, claims, o.seed, 0, &bad))
+		if (stress_matrix(run, "checks", kps, nk, claims, o.seed, 0,
+				  &bad))
 			return EXIT_USAGE;
 		if (bad) {
 			warnx_("claims check: %d result(s) differ from expectations or regress (see %s/verdicts.md)",
@@ -556,9 +610,26 @@ int cmd_bench(int argc, char **argv)
 
 	if (o.repeat == 1) {
 		rc = bench_once(run, ks, nspec, baseline, &o, meta, &cmp);
+		/* An A/A run must not report a difference either way. */
+		if (o.calibrate && rc == EXIT_OK) {
+			size_t i;
+			json_t *x;
+
+			json_array_foreach(json_object_get(cmp, "comparisons"), i, x) if (
+				!strcmp(json_string_value(
+						json_object_get(x, "role")),
+					"candidate") &&
+				!strcmp(json_string_value(
+						json_object_get(x, "metric")),
+					metrics[0].name) &&
+				strcmp(json_string_value(
+					       json_object_get(x, "verdict")),
+				       "equivalent")) rc = EXIT_CHECK;
+		}
 	} else {
 		json_t *cal = json_object(), *reps = json_array();
-		int differ_aa = 0, detect = 0;
+		int differ_aa = 0, detect = 0, nmde = 0;
+		double *mdes = xcalloc(o.repeat + 1, sizeof(double));
 
 		for (int r = 0; r < o.repeat; r++) {
 			char *sub = xasprintf("%s/rep-%d", run, r);
@@ -568,6 +639,11 @@ int cmd_bench(int argc, char **argv)
 
 			mkdir_p(sub, 0755);
 			ro.seed = o.seed + r;
+			json_object_set_new(meta, "seed",
+					    json_integer(ro.seed));
+			json_object_set_new(meta, "seed_str",
+					    json_string_nocheck(xasprintf(
+						    "%llu", ro.seed)));
 			json_decref(cmp);
 			bench_once(sub, ks, nspec, baseline, &ro, meta, &cmp);
 			json_array_foreach(json_object_get(cmp, "comparisons"),
@@ -584,13 +660,24 @@ int cmd_bench(int argc, char **argv)
 					continue;
 				json_array_append_new(
 					reps,
-					json_pack("{s:i,s:s,s:s}", "rep", r,
-						  "kernel", k, "verdict", v));
-				if (strstr(k, "slow-lookup"))
+					json_pack(
+						"{s:i,s:s,s:s,s:O?,s:O?,s:O?}",
+						"rep", r, "kernel", k,
+						"verdict", v, "diff_ns",
+						json_object_get(x, "diff_ns"),
+						"ci_ns",
+						json_object_get(x, "ci_ns"),
+						"mde_ns",
+						json_object_get(x, "mde_ns")));
+				if (strstr(k, "slow-lookup")) {
 					detect += !strcmp(v, "slower");
-				else if (!strcmp(v, "slower") ||
-					 !strcmp(v, "faster"))
-					differ_aa++;
+				} else {
+					if (!strcmp(v, "slower") ||
+					    !strcmp(v, "faster"))
+						differ_aa++;
+					mdes[nmde++] = json_number_value(
+						json_object_get(x, "mde_ns"));
+				}
 			}
 			progress("repeat %d/%d done: A/A differences %d, "
 				 "control detected %d",
@@ -602,15 +689,39 @@ int cmd_bench(int argc, char **argv)
 				    json_integer(differ_aa));
 		json_object_set_new(cal, "control_detected",
 				    json_integer(detect));
+		json_object_set_new(
+			cal, "targets",
+			json_pack("{s:i,s:i}", "aa_reported_difference_max",
+				  o.repeat / 20, "control_detected_min",
+				  o.repeat - o.repeat / 20));
+		if (nmde) {
+			st_sort(mdes, nmde);
+			json_object_set_new(
+				cal, "mde_ns",
+				json_pack("{s:f,s:f,s:f}", "min", mdes[0],
+					  "median",
+					  st_quantile(mdes, nmde, 0.5), "max",
+					  mdes[nmde - 1]));
+		}
+		free(mdes);
 		json_object_set_new(cal, "runs", reps);
-		char *cp = xasprintf("%s/calibration.json", run);
-
-		if (json_save_path(cal, cp, &err))
-			die(EXIT_USAGE, "%s", err);
-		free(cp);
-		json_decref(cal);
+		progress("calibration: A/A reported a difference in %d of %d "
+			 "(target <= %d); control detected in %d of %d "
+			 "(target >= %d)",
+			 differ_aa, o.repeat, o.repeat / 20, detect, o.repeat,
+			 o.repeat - o.repeat / 20);
 		/* Summarise/plot/report the last repetition at top level. */
 		char *last = xasprintf("%s/rep-%d", run, o.repeat - 1);
+
+		for (int w = 0; w < 2; w++) {
+			char *cp = xasprintf("%s/calibration.json",
+					     w ? last : run);
+
+			if (json_save_path(cal, cp, &err))
+				die(EXIT_USAGE, "%s", err);
+			free(cp);
+		}
+		json_decref(cal);
 
 		free(run);
 		run = last;
@@ -627,6 +738,7 @@ int cmd_bench(int argc, char **argv)
 	if (report_write(run, &err))
 		die(EXIT_USAGE, "%s", err);
 	progress("report: %s/report.md", run);
+	print_answer(run);
 	json_decref(cmp);
 	json_decref(meta);
 	if (rc == EXIT_USAGE || rc_claims == EXIT_USAGE || rc_fio == EXIT_USAGE)

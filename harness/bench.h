@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define PROBE_NCOL 5
 extern const char *const probe_cols[PROBE_NCOL];
@@ -86,6 +87,13 @@ int compare_exit_status(json_t *cmp);
 
 /* Write RUN/report.md from RUN/{meta,summary,compare,verdicts,fio-summary}.json */
 int report_write(const char *run, char **err);
+/*
+ * The answer to the user's question (does the patch keep the lookup
+ * fast? yes / no / not shown) with its numbers, as Markdown lines on @f;
+ * @meta, @ver, @fio may be NULL. Returns the exit status it implies
+ * (0, or 1 when not "yes" or a check/fio result mismatched).
+ */
+int report_answer(FILE *f, json_t *meta, json_t *cmp, json_t *ver, json_t *fio);
 /* Write RUN/plots/ (gnuplot). Returns 0, or -1 + *err. */
 int plot_run(const char *run, char **err);
 

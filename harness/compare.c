@@ -57,6 +57,48 @@ static const char *verdict_of(double lo, double hi, double T)
 	return "inconclusive";
 }
 
+/*
+ * One sentence explaining a verdict, for people: the report prints it.
+ * "not enough data" when even a zero difference could not be shown
+ * equivalent at this noise level (MDE above the threshold).
+ */
+static char *verdict_why(const char *v, double lo, double hi, double mde,
+			 double T)
+{
+	static char buf[256];
+
+	if (!strcmp(v, "equivalent"))
+		snprintf(buf, sizeof(buf),
+			 "interval [%+.1f, %+.1f] ns lies inside ±%.0f ns", lo,
+			 hi, T);
+	else if (!strcmp(v, "slower") && lo >= T)
+		snprintf(buf, sizeof(buf),
+			 "slower by more than the threshold: interval "
+			 "[%+.1f, %+.1f] ns is above +%.0f ns",
+			 lo, hi, T);
+	else if (!strcmp(v, "slower"))
+		snprintf(buf, sizeof(buf),
+			 "slower: interval [%+.1f, %+.1f] ns excludes 0 and "
+			 "reaches past +%.0f ns",
+			 lo, hi, T);
+	else if (!strcmp(v, "faster"))
+		snprintf(buf, sizeof(buf),
+			 "faster: interval [%+.1f, %+.1f] ns is below 0", lo,
+			 hi);
+	else if (mde > T)
+		snprintf(buf, sizeof(buf),
+			 "not enough data to show equivalence (MDE %.1f ns > "
+			 "threshold %.0f ns): more boots needed",
+			 mde, T);
+	else
+		snprintf(buf, sizeof(buf),
+			 "interval [%+.1f, %+.1f] ns includes 0 but crosses "
+			 "±%.0f ns: the difference is near the threshold; "
+			 "more boots needed",
+			 lo, hi, T);
+	return buf;
+}
+
 static json_t *compare_one(const char *kname, json_t *kb, const char *bname,
 			   json_t *bb, double hz, const struct compare_opts *o,
 			   const char *metric)
@@ -65,7 +107,8 @@ static json_t *compare_one(const char *kname, json_t *kb, const char *bname,
 	double *x = boot_estimates(bb, metric, &nx);
 	double *y = boot_estimates(kb, metric, &ny);
 	double level = 1 - o->alpha, blo = NAN, bhi = NAN, u, prank, lo, hi;
-	double base_est, c2ns = 1e9 / hz;
+	double base_est, c2ns = 1e9 / hz, mde;
+	const char *v;
 	struct st_welch w;
 	int exact = 0;
 	json_t *r = json_object();
@@ -78,8 +121,9 @@ static json_t *compare_one(const char *kname, json_t *kb, const char *bname,
 		json_object_set_new(r, "verdict", json_string("inconclusive"));
 		json_object_set_new(
 			r, "why",
-			json_string("fewer than 2 boots on a side: no interval "
-				    "(use --boots 3 or more)"));
+			json_string(
+				"not enough data: fewer than 2 boots on a "
+				"side, no interval (use --boots 3 or more)"));
 		free(x);
 		free(y);
 		return r;
@@ -114,12 +158,15 @@ static json_t *compare_one(const char *kname, json_t *kb, const char *bname,
 	json_object_set_new(r, "p_rank", json_real(prank));
 	json_object_set_new(r, "rank_u", json_real(u));
 	json_object_set_new(r, "rank_exact", json_boolean(exact));
-	json_object_set_new(
-		r, "mde_ns",
-		json_real(st_mde(w.se, w.df, o->alpha, o->power) * c2ns));
-	json_object_set_new(
-		r, "verdict",
-		json_string(verdict_of(lo * c2ns, hi * c2ns, o->threshold_ns)));
+	mde = st_mde(w.se, w.df, o->alpha, o->power) * c2ns;
+	v = verdict_of(lo * c2ns, hi * c2ns, o->threshold_ns);
+	json_object_set_new(r, "mde_ns", json_real(mde));
+	json_object_set_new(r, "enough_data",
+			    json_boolean(mde <= o->threshold_ns));
+	json_object_set_new(r, "verdict", json_string(v));
+	json_object_set_new(r, "why",
+			    json_string(verdict_why(v, lo * c2ns, hi * c2ns,
+						    mde, o->threshold_ns)));
 	free(x);
 	free(y);
 	return r;
@@ -283,8 +330,19 @@ static void compare_usage(FILE *f)
 		"  --threshold-ns X   equivalence margin in ns (default %.0f)\n"
 		"  --alpha A          1 - confidence level (default %.2f)\n"
 		"  --seed S           bootstrap seed (default 1)\n"
+		"Unset --baseline, --threshold-ns and --seed are taken from\n"
+		"RUN/meta.json (RUN_B's in two-run mode) when it has them, so a\n"
+		"copied run folder reproduces its compare.json.\n"
+		"\nVerdicts (lookup metric, interval = wider of Welch t and\n"
+		"bootstrap over boots at level 1-alpha, T = threshold):\n"
+		"  equivalent    whole interval inside (-T, T)\n"
+		"  slower        interval above 0 (and not equivalent)\n"
+		"  faster        interval below 0 (and not equivalent)\n"
+		"  inconclusive  interval holds 0 and reaches past T: equivalence\n"
+		"                not shown (\"not enough data\" when MDE > T)\n"
 		"\nexit: 0 every candidate equivalent (or faster) and every\n"
-		"slow-lookup control detected, 1 otherwise, 2 usage/data error\n",
+		"slow-lookup control slower; 1 a candidate slower, equivalence\n"
+		"not shown, or a control missed; 2 usage/data error\n",
 		DEFAULT_THRESHOLD_NS, DEFAULT_ALPHA);
 }
 
@@ -342,9 +400,10 @@ int cmd_compare(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compare_opts o = { .seed = 1 };
-	char *err = NULL, *out;
+	char *err = NULL, *out, *meta_baseline = NULL;
 	json_t *a, *b = NULL, *c;
 	int ch, rc;
+	bool seed_set = false;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -363,6 +422,7 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 's':
 			o.seed = strtoul(optarg, NULL, 0);
+			seed_set = true;
 			break;
 		case 'h':
 			compare_usage(stdout);
@@ -379,6 +439,33 @@ int cmd_compare(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (!is_dir(argv[i]))
 			die(EXIT_USAGE, "%s: not a run folder", argv[i]);
+	/*
+	 * Unset options come from the run's meta.json (what bench used), so
+	 * re-running compare on a copied folder reproduces compare.json.
+	 */
+	{
+		char *mp = xasprintf("%s/meta.json", argv[argc - 1]);
+		json_t *meta = path_exists(mp) ? json_load_file(mp, 0, NULL) :
+						 NULL;
+
+		if (meta) {
+			double t = json_number_value(
+				json_object_get(meta, "threshold_ns"));
+			const char *b = json_string_value(
+				json_object_get(meta, "baseline"));
+
+			if (o.threshold_ns <= 0 && t > 0)
+				o.threshold_ns = t;
+			if (!o.baseline && b && argc - optind == 1)
+				o.baseline = meta_baseline = xstrdup(b);
+			if (!seed_set &&
+			    json_is_integer(json_object_get(meta, "seed")))
+				o.seed = json_integer_value(
+					json_object_get(meta, "seed"));
+		}
+		json_decref(meta);
+		free(mp);
+	}
 	a = load_or_summarise(argv[optind]);
 	if (argc - optind == 2) {
 		const char *an = strrchr(argv[optind], '/');
@@ -402,5 +489,6 @@ int cmd_compare(int argc, char **argv)
 	json_decref(c);
 	json_decref(a);
 	json_decref(b);
+	free(meta_baseline);
 	return rc;
 }

@@ -106,7 +106,8 @@ int plot_run(const char *run, char **err)
 	json_t *s = json_load_path(sp, err), *order, *ks, *kn;
 	size_t i;
 	FILE *f;
-	int rc = -1;
+	int rc = -1, nhz = 0, nsamp = 0;
+	double hz = 0, c2ns;
 
 	free(sp);
 	if (!s)
@@ -117,6 +118,25 @@ int plot_run(const char *run, char **err)
 	}
 	order = json_object_get(s, "kernel_order");
 	ks = json_object_get(s, "kernels");
+	json_array_foreach(order, i, kn)
+	{
+		double h = json_number_value(json_object_get(
+			json_object_get(ks, json_string_value(kn)), "tsc_hz"));
+
+		if (h > 0) {
+			hz += h;
+			nhz++;
+		}
+	}
+	hz = nhz ? hz / nhz : 0;
+	if (hz <= 0) {
+		*err = xasprintf("%s: no TSC frequency in summary.json "
+				 "(probe-meta.txt missing?)",
+				 run);
+		goto out;
+	}
+	/* The data files stay in cycles; the plots show ns. */
+	c2ns = 1e9 / hz;
 
 	/* 1. Latency CDF of each probe, one curve per kernel, log x. */
 	for (int c = -NMETRIC; c < PROBE_NCOL; c++) {
@@ -154,7 +174,8 @@ int plot_run(const char *run, char **err)
 			if (c < 0)
 				write_cdf(f, v, n, 0.05, 0.95);
 			else
-				write_cdf(f, v, n, 0, 1);
+				write_cdf(f, v, n, 0, 0.999);
+			nsamp = (int)n;
 			fclose(f);
 			free(dn);
 			free(v);
@@ -166,21 +187,30 @@ int plot_run(const char *run, char **err)
 			goto out;
 		}
 		fprintf(f, term_lines, name);
+		fprintf(f,
+			"ns_per_cycle = %.6f  # TSC %.4f GHz; .dat "
+			"files are in cycles\n",
+			c2ns, hz / 1e9);
 		if (c < 0) {
 			fprintf(f,
-				"set title 'Paired difference %s (same loop "
-				"iteration), central 90%%, all boots'\n"
-				"set xlabel 'difference (TSC cycles)'\n"
-				"set xrange [*:*]\n",
-				m->desc);
+				"set title 'Paired difference %s in the same "
+				"loop iteration: CDF, central 90%%, ~%d calls "
+				"per kernel pooled over boots'\n"
+				"set xlabel '%s, same iteration (ns)'\n"
+				"set xrange [*:*]\nset arrow from 0, graph 0 "
+				"to 0, graph 1 nohead dt 2\n",
+				m->desc, nsamp, m->desc);
 		} else {
 			fprintf(f,
-				"set title 'Latency CDF of %s per kernel'\n"
+				"set title 'Latency CDF of %s per call (UML "
+				"guest), ~%d calls per kernel pooled over "
+				"boots, up to p99.9'\n"
 				"set logscale x\n"
-				"set xlabel '%s latency (TSC cycles, log scale)'\n",
-				probe_col_desc[c], probe_col_desc[c]);
+				"set xlabel '%s latency per call (ns, log "
+				"scale)'\n",
+				probe_col_desc[c], nsamp, probe_col_desc[c]);
 		}
-		fprintf(f, "set ylabel 'fraction of calls'\n"
+		fprintf(f, "set ylabel 'fraction of calls (CDF)'\n"
 			   "set key bottom right\nset grid\n"
 			   "set yrange [0:1]\n");
 		if (c < 0)
@@ -191,8 +221,8 @@ int plot_run(const char *run, char **err)
 			const char *k = json_string_value(kn);
 
 			fprintf(f,
-				"%s'%s-%s.dat' using 1:2 with lines lw 2 "
-				"title '%s'",
+				"%s'%s-%s.dat' using ($1*ns_per_cycle):2 with "
+				"lines lw 2 title '%s'",
 				i ? ", " : "", name, k, k);
 		}
 		fprintf(f, "\n");
@@ -211,7 +241,7 @@ int plot_run(const char *run, char **err)
 	for (int m = 0; m < NMETRIC; m++) {
 		char *name = xasprintf("boots-%s", metrics[m].name);
 		char *gpn = xasprintf("%s.gp", name);
-		char *dn = xasprintf("%s.dat", name);
+		char *dn = xasprintf("%s.dat", name), *xtics;
 		int x = 0;
 
 		f = xfopen(dir, dn, err);
@@ -223,6 +253,7 @@ int plot_run(const char *run, char **err)
 		}
 		fprintf(f, "# x estimate(cycles) median median_ci_lo "
 			   "median_ci_hi; one index block per kernel\n");
+		xtics = xstrdup("");
 		json_array_foreach(order, i, kn)
 		{
 			json_t *b, *boots = json_object_get(
@@ -232,6 +263,15 @@ int plot_run(const char *run, char **err)
 			size_t j;
 
 			fprintf(f, "# kernel %s\n", json_string_value(kn));
+			{
+				char *t = xasprintf(
+					"%s%s'%s' %.1f", xtics, i ? ", " : "",
+					json_string_value(kn),
+					x + (json_array_size(boots) - 1) / 2.0);
+
+				free(xtics);
+				xtics = t;
+			}
 			json_array_foreach(boots, j, b)
 			{
 				json_t *mo = json_object_get(
@@ -263,21 +303,28 @@ int plot_run(const char *run, char **err)
 		}
 		fprintf(f, term_lines, name);
 		fprintf(f,
-			"set title 'Per-boot estimate of %s (%s; bars: 95%% "
-			"CI of the boot median)'\n"
-			"set xlabel 'boot (grouped by kernel)'\n"
-			"set ylabel 'paired difference (TSC cycles)'\n"
-			"set grid\nset key outside right\nset offsets 0.5,0.5,0,0\nplot ",
-			metrics[m].desc,
-			json_string_value(json_object_get(s, "estimator")));
+			"ns_per_cycle = %.6f  # TSC %.4f GHz; .dat is in "
+			"cycles\n"
+			"set title 'Per-boot %s (dots: %s estimate; bars: "
+			"median with 95%% CI)'\n"
+			"set xlabel 'boots, grouped by kernel'\n"
+			"set ylabel '%s per boot (ns)'\n"
+			"set xtics (%s)\n"
+			"set grid ytics\nset key top left\n"
+			"set offsets 0.5,0.5,0,0\nplot ",
+			c2ns, hz / 1e9, metrics[m].desc,
+			json_string_value(json_object_get(s, "estimator")),
+			metrics[m].desc, xtics);
+		free(xtics);
 		json_array_foreach(order, i, kn)
 		{
 			fprintf(f,
-				"%s'%s' index %zu using 1:3:4:5 with errorbars "
-				"lc %zu title '%s median', '' index %zu using "
-				"1:2 with points pt 7 lc %zu title '%s estimate'",
-				i ? ", " : "", dn, i, i + 1,
-				json_string_value(kn), i, i + 1,
+				"%s'%s' index %zu using 1:($3*ns_per_cycle):"
+				"($4*ns_per_cycle):($5*ns_per_cycle) with "
+				"errorbars lc %zu notitle, '' index %zu using "
+				"1:($2*ns_per_cycle) with points pt 7 lc %zu "
+				"title '%s'",
+				i ? ", " : "", dn, i, i + 1, i, i + 1,
 				json_string_value(kn));
 		}
 		fprintf(f, "\n");

@@ -31,17 +31,6 @@ static double num(json_t *o, const char *k)
 	return json_number_value(json_object_get(o, k));
 }
 
-/* A JSON file we do not own: show it compactly as a code block. */
-static void dump_json(FILE *f, json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(1) | JSON_COMPACT);
-	size_t n = s ? strlen(s) : 0;
-
-	fprintf(f, "```\n%.*s%s\n```\n", (int)(n > 1500 ? 1500 : n), s ? s : "",
-		n > 1500 ? "\n... (truncated; see the file)" : "");
-	free(s);
-}
-
 /* Checks: one line per kernel and the mismatches (verdicts.json). */
 static void report_checks(FILE *f, json_t *ver)
 {
@@ -49,9 +38,10 @@ static void report_checks(FILE *f, json_t *ver)
 	size_t i, r;
 	int shown = 0;
 
-	fprintf(f, "\n## Checks (claims quick check; full matrix: [verdicts.md](verdicts.md))\n\n"
-		   "| kernel | outcome | pass | expected fail | skip | mismatches |\n"
-		   "|---|---|---|---|---|---|\n");
+	fprintf(f,
+		"\n## Checks (claims quick check; full matrix: [verdicts.md](verdicts.md))\n\n"
+		"| kernel | outcome | pass | expected fail | skip | mismatches |\n"
+		"|---|---|---|---|---|---|\n");
 	json_array_foreach(ks, i, k)
 	{
 		const char *name = str(k, "name");
@@ -59,7 +49,8 @@ static void report_checks(FILE *f, json_t *ver)
 
 		json_array_foreach(json_object_get(ver, "checks"), r, row)
 		{
-			cell = json_object_get(json_object_get(row, "kernels"), name);
+			cell = json_object_get(json_object_get(row, "kernels"),
+					       name);
 			if (!cell)
 				continue;
 			if (json_is_true(json_object_get(cell, "bad")))
@@ -81,12 +72,13 @@ static void report_checks(FILE *f, json_t *ver)
 
 		json_object_foreach(json_object_get(row, "kernels"), kn, cell)
 		{
-			if (!json_is_true(json_object_get(cell, "bad")) || shown >= 8)
+			if (!json_is_true(json_object_get(cell, "bad")) ||
+			    shown >= 8)
 				continue;
 			if (!shown++)
 				fprintf(f, "\nMismatches:\n\n");
-			fprintf(f, "- `%s` on `%s`: %s\n", str(row, "check"), kn,
-				str(cell, "verdict"));
+			fprintf(f, "- `%s` on `%s`: %s\n", str(row, "check"),
+				kn, str(cell, "verdict"));
 		}
 	}
 }
@@ -96,7 +88,8 @@ static double jget(json_t *o, const char *path)
 	char *p = xstrdup(path), *save, *t;
 	json_t *j = o;
 
-	for (t = strtok_r(p, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
+	for (t = strtok_r(p, ".", &save); t && j;
+	     t = strtok_r(NULL, ".", &save))
 		j = json_object_get(j, t);
 	free(p);
 	return j ? json_number_value(j) : 0;
@@ -108,32 +101,41 @@ static void report_fio(FILE *f, json_t *fio)
 	json_t *jobs, *j, *eff;
 	const char *kn, *job;
 
-	fprintf(f, "\n## fio with ring remaps (fio clat = completion latency; plots in plots/fio/)\n\n"
-		   "| kernel | job | verdict | IOPS off → on | Δ IOPS (95%% CI) | clat p50 off → on (µs) | clat p99 off → on (µs) | moves/100 I/Os | verify |\n"
-		   "|---|---|---|---|---|---|---|---|---|\n");
+	fprintf(f,
+		"\n## fio with ring remaps (fio clat = completion latency; plots in plots/fio/)\n\n"
+		"| kernel | job | verdict | IOPS off → on | Δ IOPS (95%% CI) | clat p50 off → on (µs) | clat p99 off → on (µs) | moves/100 I/Os | verify |\n"
+		"|---|---|---|---|---|---|---|---|---|\n");
 	json_object_foreach(json_object_get(fio, "kernels"), kn, jobs)
 	{
 		json_object_foreach(jobs, job, j)
 		{
 			json_t *ci;
 
-			eff = json_object_get(json_object_get(j, "effect_of_remap"), "iops");
+			eff = json_object_get(
+				json_object_get(j, "effect_of_remap"), "iops");
 			ci = json_object_get(eff, "ci95_mean_diff");
 			fprintf(f, "| %s | %s | %s%s | %.0f → %.0f | ", kn, job,
 				str(j, "verdict"),
 				!strcmp(str(j, "expected"), "yes") &&
-						strcmp(str(j, "verdict"), "ok") &&
-						strcmp(str(j, "verdict"), "skipped")
-					? " (expected)"
-					: "",
-				jget(j, "off.iops_median"), jget(j, "on.iops_median"));
+						strcmp(str(j, "verdict"),
+						       "ok") &&
+						strcmp(str(j, "verdict"),
+						       "skipped") ?
+					" (expected)" :
+					"",
+				jget(j, "off.iops_median"),
+				jget(j, "on.iops_median"));
 			if (json_array_size(ci) == 2)
-				fprintf(f, "%+.1f%% [%+.0f, %+.0f]", num(eff, "diff_pct"),
-					json_number_value(json_array_get(ci, 0)),
-					json_number_value(json_array_get(ci, 1)));
+				fprintf(f, "%+.1f%% [%+.0f, %+.0f]",
+					num(eff, "diff_pct"),
+					json_number_value(
+						json_array_get(ci, 0)),
+					json_number_value(
+						json_array_get(ci, 1)));
 			else
 				fprintf(f, "-");
-			fprintf(f, " | %.0f → %.0f | %.0f → %.0f | %.1f | %s |\n",
+			fprintf(f,
+				" | %.0f → %.0f | %.0f → %.0f | %.1f | %s |\n",
 				jget(j, "off.clat_ns.p50") / 1e3,
 				jget(j, "on.clat_ns.p50") / 1e3,
 				jget(j, "off.clat_ns.p99") / 1e3,
@@ -142,6 +144,167 @@ static void report_fio(FILE *f, json_t *fio)
 				str(json_object_get(j, "on"), "verify"));
 		}
 	}
+}
+
+static json_t *lookup_row(json_t *cmp, const char *role, size_t *at)
+{
+	json_t *arr = json_object_get(cmp, "comparisons"), *r;
+
+	for (; *at < json_array_size(arr); (*at)++) {
+		r = json_array_get(arr, *at);
+		if (!strcmp(str(r, "metric"), metrics[0].name) &&
+		    !strcmp(str(r, "role"), role)) {
+			(*at)++;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* "+1.2 ns, 99% CI [-8.0, +9.9] ns" (or the reason there is none). */
+static void effect(FILE *f, json_t *cmp, json_t *r)
+{
+	json_t *ci = json_object_get(r, "ci_ns");
+
+	if (!json_object_get(r, "diff_ns")) {
+		fprintf(f, "%s", str(r, "why"));
+		return;
+	}
+	fprintf(f, "%+.1f ns, %.0f%% CI [%+.1f, %+.1f] ns, MDE %.1f ns",
+		num(r, "diff_ns"), 100 * (1 - num(cmp, "alpha")),
+		json_number_value(json_array_get(ci, 0)),
+		json_number_value(json_array_get(ci, 1)), num(r, "mde_ns"));
+}
+
+static int count_bad_checks(json_t *ver)
+{
+	json_t *row, *cell;
+	const char *kn;
+	size_t i;
+	int bad = 0;
+
+	json_array_foreach(json_object_get(ver, "checks"), i, row)
+		json_object_foreach(json_object_get(row, "kernels"), kn, cell)
+			bad += json_is_true(json_object_get(cell, "bad"));
+	return bad;
+}
+
+int report_answer(FILE *f, json_t *meta, json_t *cmp, json_t *ver, json_t *fio)
+{
+	const char *base = str(cmp, "baseline"), *ans = "yes", *q;
+	bool calib = meta && json_is_true(json_object_get(meta, "calibrate"));
+	bool quick = meta && json_is_true(json_object_get(meta, "quick"));
+	size_t at = 0;
+	json_t *r, *first = NULL;
+	int ncand = 0, nctl = 0, rc = EXIT_OK;
+
+	while ((r = lookup_row(cmp, "candidate", &at))) {
+		const char *v = str(r, "verdict");
+
+		if (!first)
+			first = r;
+		ncand++;
+		if (!strcmp(v, "slower") || (calib && !strcmp(v, "faster")))
+			ans = "no";
+		else if (strcmp(v, "equivalent") && strcmp(v, "faster") &&
+			 strcmp(ans, "no"))
+			ans = "not shown";
+	}
+	at = 0;
+	while ((r = lookup_row(cmp, "control", &at))) {
+		nctl++;
+		if (strcmp(str(r, "verdict"), "slower") && !strcmp(ans, "yes"))
+			ans = "not shown";
+	}
+	if (strcmp(ans, "yes"))
+		rc = EXIT_CHECK;
+	if (calib)
+		q = "Calibration: does the A/A comparison (the same kernel "
+		    "twice) stay equivalent, and is the slow-lookup control "
+		    "seen?";
+	else if (ncand == 1 && !strcmp(base, "without") &&
+		 !strcmp(str(first, "kernel"), "with"))
+		q = "Does the patch keep the lookup fast?";
+	else
+		q = "Are the candidate kernels as fast as the baseline on the "
+		    "lookup?";
+	fprintf(f, "**%s %s.**\n\n", q, ans);
+	at = 0;
+	while ((r = lookup_row(cmp, "candidate", &at))) {
+		const char *why = str(r, "why");
+
+		fprintf(f, "- `%s` vs `%s` (%s): **%s**: ", str(r, "kernel"),
+			base, metrics[0].desc, str(r, "verdict"));
+		effect(f, cmp, r);
+		fprintf(f, "; %s", why);
+		if (quick && !strncmp(why, "not enough data", 15))
+			fprintf(f, ": run without QUICK");
+		fprintf(f, ".\n");
+	}
+	at = 0;
+	while ((r = lookup_row(cmp, "control", &at))) {
+		bool seen = !strcmp(str(r, "verdict"), "slower");
+
+		fprintf(f, "- control `%s` (a known slowdown): **%s**: ",
+			str(r, "kernel"),
+			seen ? "detected" :
+			       "NOT detected (the benchmark "
+			       "could not see a known slowdown: "
+			       "results are not trustworthy)");
+		effect(f, cmp, r);
+		fprintf(f, ".\n");
+	}
+	if (!nctl)
+		fprintf(f,
+			"- no slow-lookup control in this run: nothing shows "
+			"the benchmark could see a slowdown.\n");
+	if (ver) {
+		int bad = count_bad_checks(ver);
+
+		fprintf(f,
+			"- claims quick check: %s%d mismatch(es) with "
+			"expectations%s.\n",
+			bad ? "**" : "", bad, bad ? "**" : "");
+		if (bad)
+			rc = EXIT_CHECK;
+	}
+	if (fio) {
+		int bad = (int)num(fio, "mismatches");
+
+		fprintf(f,
+			"- fio with ring remaps: %s%d mismatch(es) with "
+			"expectations%s.\n",
+			bad ? "**" : "", bad, bad ? "**" : "");
+		if (bad)
+			rc = EXIT_CHECK;
+	}
+	fprintf(f,
+		"\nExit status %d. (0: every candidate equivalent within "
+		"±%.0f ns and the control detected; 1: a candidate slower, "
+		"equivalence not shown, the control missed, or a check "
+		"mismatch; 2: usage/setup error.)\n\n",
+		rc, num(cmp, "threshold_ns"));
+	return rc;
+}
+
+static void report_calibration(FILE *f, json_t *cal)
+{
+	int n = (int)num(cal, "repeats");
+	json_t *mde = json_object_get(cal, "mde_ns");
+
+	fprintf(f,
+		"\n## Calibration (%d repetitions; file calibration.json)\n\n"
+		"| measure | count | target |\n|---|---|---|\n"
+		"| A/A (same kernel twice) reported a difference | %d of %d "
+		"| <= %d |\n"
+		"| slow-lookup control detected | %d of %d | >= %d |\n",
+		n, (int)num(cal, "aa_reported_difference"), n, n / 20,
+		(int)num(cal, "control_detected"), n, n - n / 20);
+	if (json_is_object(mde))
+		fprintf(f,
+			"\nA/A minimum detectable effect per repetition: "
+			"median %.1f ns, max %.1f ns.\n",
+			num(mde, "median"), num(mde, "max"));
 }
 
 int report_write(const char *run, char **err)
@@ -171,6 +334,7 @@ int report_write(const char *run, char **err)
 		meta		  ? str(meta, "name") :
 		strrchr(run, '/') ? strrchr(run, '/') + 1 :
 				    run);
+	report_answer(f, meta, cmp, ver, fio);
 	if (meta)
 		fprintf(f,
 			"Host `%s` (%s), host kernel %s; %d boots x %d samples "
@@ -244,10 +408,8 @@ int report_write(const char *run, char **err)
 	fprintf(f, "\nProbe columns are medians of per-boot medians. "
 		   "`remap: no` = the kernel does not follow a moved ring, "
 		   "so it was measured unmoved.\n");
-	if (cal) {
-		fprintf(f, "\n## Calibration\n\n");
-		dump_json(f, cal);
-	}
+	if (cal)
+		report_calibration(f, cal);
 	if (ver)
 		report_checks(f, ver);
 	if (fio)

@@ -161,7 +161,16 @@ static void test_report(void **state)
 	assert_int_equal(json_save_path(c, p, &err), 0);
 	free(p);
 	p = xasprintf("%s/verdicts.json", run);
-	write_file(p, "{\"claims.a\": \"pass\"}", 20);
+	{
+		static const char v[] =
+			"{\"kernels\": [{\"name\": \"with\", \"outcome\": "
+			"\"ok\"}], \"checks\": [{\"check\": \"claims.a\", "
+			"\"kernels\": {\"with\": {\"status\": \"fail\", "
+			"\"verdict\": \"FAIL (expected pass)\", \"bad\": "
+			"true}}}]}";
+
+		write_file(p, v, strlen(v));
+	}
 	free(p);
 	assert_int_equal(report_write(run, &err), 0);
 	p = xasprintf("%s/report.md", run);
@@ -170,8 +179,16 @@ static void test_report(void **state)
 	assert_non_null(
 		strstr(md, "| slow-lookup (control) | without | lookup"));
 	assert_non_null(strstr(md, "control detected"));
-	assert_non_null(strstr(md, "## Checks (verdicts.json)"));
-	assert_non_null(strstr(md, "claims.a"));
+	/* The first lines answer the question, with numbers. */
+	assert_non_null(strstr(md, "# aioremap bench: run\n\n"
+				   "**Does the patch keep the lookup fast? "
+				   "no.**"));
+	assert_non_null(strstr(md, "- `with` vs `without` ("));
+	assert_non_null(strstr(md, "**slower**: +"));
+	assert_non_null(strstr(md, "claims quick check: **1 mismatch"));
+	assert_non_null(strstr(md, "Exit status 1."));
+	assert_non_null(strstr(md, "## Checks (claims quick check"));
+	assert_non_null(strstr(md, "`claims.a` on `with`: FAIL"));
 	assert_null(strstr(md, "## fio"));
 	free(md);
 	free(p);
@@ -179,6 +196,94 @@ static void test_report(void **state)
 	json_decref(s);
 	json_decref(c);
 	free(run);
+}
+
+/* A summary with given per-boot lookup estimates (cycles, 1 GHz). */
+static json_t *crafted(const char *const names[], const double est[][6], int nk)
+{
+	json_t *s = json_object(), *ks = json_object(), *order = json_array();
+
+	for (int k = 0; k < nk; k++) {
+		json_t *a = json_array();
+
+		for (int b = 0; b < 6; b++)
+			json_array_append_new(a, json_real(est[k][b]));
+		json_object_set_new(
+			ks, names[k],
+			json_pack("{s:f,s:{s:{s:o},s:{s:O}}}", "tsc_hz", 1e9,
+				  "metrics", "lookup", "boot_estimates", a,
+				  "lookup_ring", "boot_estimates", a));
+		json_array_append_new(order, json_string(names[k]));
+	}
+	json_object_set_new(s, "kernels", ks);
+	json_object_set_new(s, "kernel_order", order);
+	return s;
+}
+
+static char *answer(json_t *s, json_t *meta, int *rc)
+{
+	struct compare_opts o = { .seed = 1 };
+	char *err = NULL, *buf = NULL;
+	size_t len = 0;
+	json_t *c = compare_summaries(s, NULL, &o, &err);
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(c);
+	*rc = report_answer(f, meta, c, NULL, NULL);
+	fclose(f);
+	assert_int_equal(*rc, compare_exit_status(c));
+	json_decref(c);
+	json_decref(s);
+	return buf;
+}
+
+static void expect_in(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("'%s' not in:\n%s", needle, hay);
+}
+
+static void test_answer(void **state)
+{
+	static const char *const names[] = { "with", "without", "slow-lookup" };
+	static const double eq[][6] = { { 100, 101, 99, 100, 102, 98 },
+					{ 101, 99, 100, 100, 98, 102 },
+					{ 300, 302, 298, 301, 299, 300 } };
+	static const double noisy[][6] = { { 100, 160, 40, 130, 70, 100 },
+					   { 100, 40, 160, 70, 130, 100 },
+					   { 300, 302, 298, 301, 299, 300 } };
+	static const double missed[][6] = { { 100, 101, 99, 100, 102, 98 },
+					    { 101, 99, 100, 100, 98, 102 },
+					    { 100, 160, 40, 130, 70, 100 } };
+	json_t *quick = json_pack("{s:b}", "quick", 1);
+	char *md;
+	int rc;
+
+	(void)state;
+	md = answer(crafted(names, eq, 3), NULL, &rc);
+	expect_in(md, "**Does the patch keep the lookup fast? yes.**");
+	expect_in(md, "**equivalent**: ");
+	expect_in(md, "lies inside ±25 ns");
+	expect_in(md, "control `slow-lookup` (a known slowdown): **detected**");
+	assert_int_equal(rc, 0);
+	free(md);
+
+	/* Wide interval around 0, MDE above T: say why, plainly. */
+	md = answer(crafted(names, noisy, 3), quick, &rc);
+	expect_in(md, "keep the lookup fast? not shown.**");
+	expect_in(md, "not enough data to show equivalence (MDE ");
+	expect_in(md, "ns > threshold 25 ns)");
+	expect_in(md, "run without QUICK");
+	assert_int_equal(rc, 1);
+	free(md);
+
+	/* Candidate equivalent but the control missed: not shown. */
+	md = answer(crafted(names, missed, 3), NULL, &rc);
+	expect_in(md, "not shown.**");
+	expect_in(md, "**NOT detected");
+	assert_int_equal(rc, 1);
+	free(md);
+	json_decref(quick);
 }
 
 int main(void)
@@ -189,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_summarise),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
