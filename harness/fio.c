@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,9 @@ int fio_bench(const char *run_dir, const struct fio_bench_opts *o_in)
 	if (o.boots <= 0)
 		o.boots = 2;
 	if (o.runtime_s <= 0)
-		o.runtime_s = 2;
+		o.runtime_s = 1;
+	if (o.reps <= 0)
+		o.reps = o.runtime_s <= 1 ? 2 : 1;
 	if (!o.kernels || !o.kernels[0])
 		die(EXIT_USAGE, "fio: no kernels given");
 	jobs = pick_jobs(o.jobs);
@@ -135,13 +138,13 @@ int fio_bench(const char *run_dir, const struct fio_bench_opts *o_in)
 		die(EXIT_USAGE, "cannot create %s: %s", run_dir,
 		    strerror(errno));
 	progress(
-		"fio: %zu kernel(s) x %d boot(s) x %zu job(s) x remap off/%s, %d s each",
-		nk, o.boots, nj, o.mode, o.runtime_s);
+		"fio: %zu kernel(s) x %d boot(s) x %zu job(s) x %d pair(s) remap off/%s, %d s each, + 1 warm-up per boot",
+		nk, o.boots, nj, o.reps, o.mode, o.runtime_s);
 	for (int b = 0; b < o.boots; b++) {
 		for (size_t i = 0; i < nk; i++) {
 			/* A B, then B A: drift hits every kernel alike */
 			size_t k = b % 2 ? nk - 1 - i : i;
-			char **w = xcalloc(2 * nj + 1, sizeof(*w));
+			char **w = xcalloc(2 * nj * o.reps + 2, sizeof(*w));
 			char *args[] = { NULL };
 			struct guest_job gj = { 0 };
 			struct guest_result res;
@@ -149,24 +152,35 @@ int fio_bench(const char *run_dir, const struct fio_bench_opts *o_in)
 					      ks[k].name, b);
 			size_t n = 0;
 
+			/* discarded: first fio start in this guest */
+			w[n++] = xasprintf(
+				"fiorun --job %s --mode none --every %lu --runtime 1 --warmup",
+				jobs[0], o.every);
 			for (size_t j = 0; j < nj; j++)
-				for (int h = 0; h < 2; h++) {
-					/* off/on order alternates by boot and job */
-					bool on = (h + b + j) % 2;
+				for (int r = 0; r < o.reps; r++)
+					for (int h = 0; h < 2; h++) {
+						/*
+						 * off/on order alternates by
+						 * pair, boot and job: A B B A
+						 */
+						bool on = (h + r + b + (int)j) %
+							  2;
 
-					w[n++] = xasprintf(
-						"fiorun --job %s --mode %s --every %lu --runtime %d",
-						jobs[j], mode_of(on, &o),
-						o.every, o.runtime_s);
-				}
+						w[n++] = xasprintf(
+							"fiorun --job %s --mode %s --every %lu --runtime %d --tag b%d-p%d",
+							jobs[j],
+							mode_of(on, &o),
+							o.every, o.runtime_s, b,
+							r);
+					}
 			gj.kernel = &ks[k];
 			gj.out_dir = out;
 			gj.workloads = w;
 			gj.kernel_args = args;
 			gj.seed = o.seed + (unsigned long long)b * 1000 + k;
 			gj.quiet = o.quiet;
-			gj.deadline_s =
-				60 + (int)nj * 2 * (o.runtime_s * 3 + 20);
+			gj.deadline_s = 90 + (int)nj * 2 * o.reps *
+						     (o.runtime_s * 3 + 20);
 			progress("fio: boot %d/%d kernel %s", b + 1, o.boots,
 				 ks[k].name);
 			if (guest_run(&gj, &res))
@@ -209,7 +223,10 @@ struct group {
 	int runs, failed, skipped, verify_runs, verify_failed;
 	char *skip_reason;
 	double iops[64], p50[64], p99[64];
+	char tag[64][16]; /* fiorun --tag of each run: pairs off/on runs */
 	int nboot;
+	int warmups, warmup_failed;
+	char failed_checks[256]; /* "name xN, ..." over runs */
 	struct fio_result acc; /* one pseudo job per run: merged clat */
 	struct shim_stats shim;
 	char first_error[200];
@@ -278,11 +295,57 @@ static void add_shim(struct shim_stats *a, const struct shim_stats *b)
 			a->hist[h][i] += b->hist[h][i];
 }
 
+/* Count one failed check by name in g->failed_checks ("a x2, b x1"). */
+static void note_failed_check(struct group *g, const char *name)
+{
+	char *p = strstr(g->failed_checks, name), buf[600];
+	size_t l = strlen(name);
+
+	if (p && p[l] == ' ' && p[l + 1] == 'x') {
+		int n = atoi(p + l + 2);
+		size_t pre = (size_t)(p - g->failed_checks);
+		const char *rest = strchr(p + l + 2, ',');
+
+		snprintf(buf, sizeof(buf), "%.*s%s x%d%s", (int)pre,
+			 g->failed_checks, name, n + 1, rest ? rest : "");
+	} else {
+		snprintf(buf, sizeof(buf), "%s%s%s x1", g->failed_checks,
+			 g->failed_checks[0] ? ", " : "", name);
+	}
+	buf[sizeof(g->failed_checks) - 1] = 0;
+	memcpy(g->failed_checks, buf, sizeof(g->failed_checks));
+}
+
+/*
+ * The guest's own verdicts: "check<TAB>name<TAB>pass|fail|skip" lines of
+ * fiorun.tsv. Returns the number of failed checks (noted in @g), or -1
+ * when fiorun recorded no check at all (it died before judging).
+ */
+static int run_checks(const char *meta, struct group *g)
+{
+	int nchecks = 0, nfail = 0;
+
+	for (const char *l = meta; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		char name[64], st[16];
+
+		if (strncmp(l, "check\t", 6) ||
+		    sscanf(l + 6, "%63[^\t]\t%15[a-z]", name, st) != 2)
+			continue;
+		nchecks++;
+		if (!strcmp(st, "fail")) {
+			nfail++;
+			note_failed_check(g, name);
+		}
+	}
+	return nchecks ? nfail : -1;
+}
+
 /* One guest fio run folder. */
 static void load_run(const char *kernel, const char *dir, int *bad)
 {
 	char *p = xasprintf("%s/fiorun.tsv", dir), *meta = read_file(p, NULL);
-	char *job, *mode, *ex, *skip, *jf, *err = NULL;
+	char *job, *mode, *ex, *skip, *jf, *wu, *tag, *err = NULL;
 	struct fio_result r;
 	struct shim_stats ss;
 	struct group *g;
@@ -297,12 +360,29 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 	ex = tsv_get(meta, "fio_exit");
 	skip = tsv_get(meta, "skipped");
 	jf = tsv_get(meta, "job_file");
+	wu = tsv_get(meta, "warmup");
+	tag = tsv_get(meta, "tag");
 	if (!job || !mode)
 		goto out;
 	if (strlen(job) > 4 && !strcmp(job + strlen(job) - 4, ".fio"))
 		job[strlen(job) - 4] = 0;
 	g = group_get(kernel, job, strcmp(mode, "none") != 0);
-	snprintf(g->mode, sizeof(g->mode), "%s", mode);
+	if (!wu)
+		snprintf(g->mode, sizeof(g->mode), "%s", mode);
+	if (wu && !skip) {
+		/* warm-up: its checks count, its numbers do not */
+		int nf = run_checks(meta, g);
+
+		g->warmups++;
+		if (nf != 0 || !ex || atoi(ex) != 0) {
+			g->warmup_failed++;
+			g->failed++;
+			if (nf < 0)
+				note_failed_check(g, "warm-up-unfinished");
+			*bad = 1;
+		}
+		goto out;
+	}
 	if (skip) {
 		g->skipped++;
 		if (!g->skip_reason)
@@ -312,6 +392,17 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 	g->runs++;
 	fio_exit = ex ? atoi(ex) : -1;
 	failed = fio_exit != 0;
+	/* the guest's checks decide first; the host's reading only adds */
+	switch (run_checks(meta, g)) {
+	case -1:
+		note_failed_check(g, "fiorun-unfinished");
+		failed = true;
+		break;
+	case 0:
+		break;
+	default:
+		failed = true;
+	}
 	p = xasprintf("%s/fio.json", dir);
 	if (fio_json_load(p, &r, &err)) {
 		if (!g->first_error[0])
@@ -331,6 +422,8 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 		}
 		fio_clat_merge(&r, &m);
 		if (g->nboot < 64) {
+			snprintf(g->tag[g->nboot], sizeof(g->tag[0]), "%s",
+				 tag ? tag : "");
 			g->iops[g->nboot] = iops;
 			g->p50[g->nboot] = m.p50;
 			g->p99[g->nboot] = m.p99;
@@ -374,6 +467,8 @@ out:
 	free(ex);
 	free(skip);
 	free(jf);
+	free(wu);
+	free(tag);
 	free(meta);
 }
 
@@ -420,13 +515,25 @@ static json_t *group_json(struct group *g, struct fio_lat *pooled)
 		json_object_set_new(o, "skip_reason",
 				    json_string(g->skip_reason));
 	}
-	if (!g->runs)
+	if (g->warmups) {
+		json_object_set_new(o, "warmup_runs", json_integer(g->warmups));
+		json_object_set_new(o, "warmup_failed",
+				    json_integer(g->warmup_failed));
+	}
+	if (!g->runs) {
+		if (g->failed_checks[0])
+			json_object_set_new(o, "failed_checks",
+					    json_string(g->failed_checks));
 		return o;
+	}
 	json_object_set_new(o, "status",
 			    json_string(g->failed ? "failed" : "ok"));
 	if (g->first_error[0])
 		json_object_set_new(o, "first_error",
 				    json_string(g->first_error));
+	if (g->failed_checks[0])
+		json_object_set_new(o, "failed_checks",
+				    json_string(g->failed_checks));
 	a = json_array();
 	for (int i = 0; i < g->nboot; i++)
 		json_array_append_new(a, json_real(g->iops[i]));
@@ -508,12 +615,84 @@ static json_t *effect_json(const char *what, const double *off, int noff,
 		json_object_set_new(
 			o, "method",
 			json_string(
-				"percentile bootstrap of mean(on) - mean(off) over per-run values (one run per boot and mode)"));
+				"percentile bootstrap of mean(on) - mean(off) over per-run values (runs treated as independent; see iops_paired)"));
 	} else {
 		json_object_set_new(
 			o, "method",
 			json_string(
 				"too few runs for an interval (need --boots >= 2)"));
+	}
+	return o;
+}
+
+/*
+ * Paired effect: each remap-on run against the remap-off run of the same
+ * pair (same boot, adjacent in time, order alternating), as a ratio
+ * on/off. Host-load drift between pairs cancels; what is left is the
+ * remap effect plus within-pair noise.
+ */
+static json_t *paired_json(const char *what, const struct group *off,
+			   const double *offv, const struct group *on,
+			   const double *onv, unsigned long long seed)
+{
+	json_t *o = json_object(), *a = json_array();
+	double r[64], sorted[64];
+	int n = 0;
+
+	for (int i = 0; i < on->nboot; i++) {
+		if (!on->tag[i][0])
+			continue;
+		for (int k = 0; k < off->nboot; k++)
+			if (!strcmp(off->tag[k], on->tag[i]) && offv[k] > 0) {
+				r[n++] = onv[i] / offv[k];
+				json_array_append_new(a, json_real(r[n - 1]));
+				break;
+			}
+	}
+	json_object_set_new(o, "what", json_string(what));
+	json_object_set_new(o, "pairs", json_integer(n));
+	json_object_set_new(o, "ratio_per_pair", a);
+	if (!n)
+		return o;
+	memcpy(sorted, r, n * sizeof(*r));
+	st_sort(sorted, n);
+	json_object_set_new(o, "ratio_median",
+			    json_real(st_quantile(sorted, n, 0.5)));
+	json_object_set_new(o, "ratio_mean", json_real(st_mean(r, n)));
+	if (n >= 3) {
+		/* percentile bootstrap of the mean ratio over pairs */
+		enum { B = 4000 };
+		double *m = xmalloc(B * sizeof(*m)), lo, hi;
+		uint64_t x = seed * 2654435761u + 88172645463325252ull;
+		json_t *ci = json_array();
+
+		for (int b = 0; b < B; b++) {
+			double sum = 0;
+
+			for (int i = 0; i < n; i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				sum += r[x % (uint64_t)n];
+			}
+			m[b] = sum / n;
+		}
+		st_sort(m, B);
+		lo = st_quantile(m, B, 0.025);
+		hi = st_quantile(m, B, 0.975);
+		free(m);
+		json_array_append_new(ci, json_real(lo));
+		json_array_append_new(ci, json_real(hi));
+		json_object_set_new(o, "ci95_ratio_mean", ci);
+		json_object_set_new(
+			o, "method",
+			json_string(
+				"on/off ratio of the two runs of each pair (same boot, adjacent, order alternating); percentile bootstrap of the mean ratio over pairs"));
+	} else {
+		json_object_set_new(
+			o, "method",
+			json_string(
+				"on/off ratio per pair; too few pairs for an interval (need >= 3: --boots or --reps)"));
 	}
 	return o;
 }
@@ -765,6 +944,14 @@ int fio_summarise(const char *run_dir, unsigned long long seed)
 				    effect_json("IOPS (read+write), per run",
 						off->iops, off->nboot, on->iops,
 						on->nboot, seed + i));
+		json_object_set_new(
+			eff, "iops_paired",
+			paired_json("IOPS on/off ratio per off/on pair", off,
+				    off->iops, on, on->iops, seed + i + 3));
+		json_object_set_new(
+			eff, "clat_p50_paired",
+			paired_json("fio clat p50 on/off ratio per off/on pair",
+				    off, off->p50, on, on->p50, seed + i + 5));
 		json_object_set_new(eff, "clat_p50_ns",
 				    effect_json("fio clat p50 (ns), per run",
 						off->p50, off->nboot, on->p50,
@@ -851,7 +1038,10 @@ static void usage(FILE *f)
 		"  --mode M        remap mode when on: migrate (default) or roundtrip\n"
 		"  --every N       move the ring every N io_submit/io_getevents (16)\n"
 		"  --boots B       boots per kernel (default 2)\n"
-		"  --runtime S     seconds per fio run (default 2)\n"
+		"  --runtime S     seconds per fio run (default 1); verify jobs are\n"
+		"                  size-bounded: S x their loops_per_second loops\n"
+		"  --reps R        off/on pairs per job and boot (default 2 at 1 s,\n"
+		"                  else 1); order alternates A B B A\n"
 		"  --out DIR       run folder (default results/<UTC>-<name>)\n"
 		"  --name NAME     run folder name (default fio)\n"
 		"  --seed N        seed (default: time)\n"
@@ -871,6 +1061,7 @@ int cmd_fio(int argc, char **argv)
 		{ "every", required_argument, NULL, 'e' },
 		{ "boots", required_argument, NULL, 'b' },
 		{ "runtime", required_argument, NULL, 'r' },
+		{ "reps", required_argument, NULL, 'R' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
@@ -914,6 +1105,12 @@ int cmd_fio(int argc, char **argv)
 			if (o.runtime_s < 1)
 				die(EXIT_USAGE,
 				    "--runtime %s: need seconds >= 1", optarg);
+			break;
+		case 'R':
+			o.reps = atoi(optarg);
+			if (o.reps < 1 || o.reps > 16)
+				die(EXIT_USAGE, "--reps %s: need 1..16",
+				    optarg);
 			break;
 		case 'o':
 			out = optarg;

@@ -6,6 +6,16 @@
  * and over off/on inside each boot; then RUN/fio-summary.json and
  * RUN/plots/fio/ (gnuplot scripts kept).
  *
+ * Fairness: each boot starts with a discarded warm-up fio run (first
+ * loads of fio and its libraries over hostfs, first touches of guest
+ * memory); then per job `reps` off/on pairs whose order alternates inside
+ * the boot, across boots and across jobs (boot 0: off on | on off, boot
+ * 1: on off | off on); time-based jobs skip their first 250 ms
+ * (ramp_time). The effect of remapping is estimated from the pairs
+ * (on/off ratio of adjacent runs) as well as from all runs. A run's
+ * verdict is the guest's own checks (fiorun.tsv "check" lines): a failed
+ * fio-verify-clean or shim-no-errors fails the run.
+ *
  * Layout: RUN/fio/<kernel>/boot-<i>/fiorun[.<n>]/{fiorun.tsv,fio.json,
  * fio.log,shim/shim-*.tsv} (one folder per fio run inside the guest).
  */
@@ -22,7 +32,8 @@ struct fio_bench_opts {
 		mode; /* remap mode when on: "migrate" (default) or "roundtrip" */
 	unsigned long every; /* remap every N calls; 0: 16 */
 	int boots; /* per kernel; 0: 2 */
-	int runtime_s; /* per fio run; 0: 2 */
+	int runtime_s; /* per fio run; 0: 1 */
+	int reps; /* runs per mode, job and boot; 0: 2 at runtime 1 s, else 1 */
 	bool build; /* build missing kernels */
 	bool quiet;
 	unsigned long long seed;

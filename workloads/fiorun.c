@@ -4,16 +4,30 @@
  * report KTAP checks.
  *
  *   fiorun --out DIR --job /abs/fio-jobs/x.fio [--mode none|roundtrip|migrate]
- *          [--every N] [--runtime S] [--shim PATH] [--fio PATH]
+ *          [--every N] [--runtime S] [--shim PATH] [--fio PATH] [--warmup]
+ *          [--tag T]
  *
  * Writes DIR/fio.json (fio --output-format=json+), DIR/fio.log (fio's
  * stdout/stderr), DIR/shim/shim-*.tsv (the shim's per-context counters and
  * cycle histograms of io_submit/io_getevents). Mode none still loads the
  * shim (timing only), so remap on and off differ only by the remaps.
  *
- * Checks: fio-exit-ok, fio-no-errors, fio-verify-clean (verify jobs),
- * shim-remaps-done (mode != none), shim-no-errors. A job whose device is
- * missing (/dev/nullb0 without CONFIG_BLK_DEV_NULL_BLK) is skipped.
+ * Checks: fio-exit-ok, fio-no-errors, fio-verify-clean (verify jobs: every
+ * byte written was read back and checked), shim-remaps-done (mode != none),
+ * shim-no-errors. A job whose device is missing (/dev/nullb0 without
+ * CONFIG_BLK_DEV_NULL_BLK) is skipped. Every check's result is also
+ * written to DIR/fiorun.tsv ("check<TAB>name<TAB>pass|fail|skip"), so the
+ * host's verdict can never disagree with the guest's checks.
+ *
+ * Environment for the job file: AIOREMAP_RUNTIME (seconds, time-based
+ * jobs), AIOREMAP_LOOPS (size-bounded verify jobs: runtime x the job's
+ * "; aioremap: loops_per_second N" annotation, at least 1; a verify job
+ * has no runtime limit, so fio always verifies everything it wrote),
+ * AIOREMAP_TMPFS (a tmpfs folder). fio runs with DIR as its cwd, so any
+ * file it drops (verify state) lands in the run folder.
+ *
+ * --warmup marks the run as a warm-up (fiorun.tsv "warmup 1"): the host
+ * keeps its checks but leaves it out of the statistics.
  *
  * Exit: 0 all checks passed or skipped, 1 a check failed, 2 usage/setup.
  */
@@ -48,16 +62,47 @@ static const char *out_dir, *job_path, *mode = "none";
 static const char *shim_path, *fio_path = "fio";
 static unsigned long every = 16;
 static int runtime_s = 3;
+static bool warmup;
+static const char *tag;
+static long loops = 1;
+
+/* Every check's outcome, for fiorun.tsv. */
+static const char *const check_names[NCHECKS] = {
+	"fio-exit-ok", "fio-no-errors", "fio-verify-clean", "shim-remaps-done",
+	"shim-no-errors"
+};
+static enum ktap_status check_st[NCHECKS];
+static bool check_done[NCHECKS];
+
+static void result(enum ktap_status st, int i, const char *reason)
+{
+	check_st[i] = st;
+	check_done[i] = true;
+	ktap_result(st, check_names[i], reason);
+}
+
+static void check(bool ok, int i)
+{
+	result(ok ? KTAP_PASS : KTAP_FAIL, i, NULL);
+}
+
+enum { C_EXIT, C_ERRORS, C_VERIFY, C_REMAPS, C_SHIM };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fiorun --out DIR --job /abs/fio-jobs/x.fio [--mode none|roundtrip|migrate]\n"
-		"              [--every N] [--runtime S] [--shim PATH] [--fio PATH]\n"
+		"              [--every N] [--runtime S] [--shim PATH] [--fio PATH] [--warmup]\n"
+		"              [--tag T]\n"
 		"Runs fio on the job with the aio ring remap shim preloaded (every N\n"
 		"io_submit/io_getevents calls the ring moves; mode none: timing only)\n"
 		"and reports KTAP checks: fio-exit-ok fio-no-errors fio-verify-clean\n"
-		"shim-remaps-done shim-no-errors.\n"
+		"shim-remaps-done shim-no-errors (also written to DIR/fiorun.tsv).\n"
+		"Time-based jobs run --runtime seconds; verify jobs are size-bounded\n"
+		"(loops = runtime x their '; aioremap: loops_per_second N') and always\n"
+		"verify every block they wrote. --warmup: a run the host leaves out of\n"
+		"its statistics. --tag T: recorded in fiorun.tsv (the host pairs\n"
+		"remap-off and -on runs by it).\n"
 		"Defaults: --mode none --every 16 --runtime 3 --shim <dir of fiorun>/libaioremap-shim.so\n"
 		"Exit: 0 passed/skipped, 1 a check failed, 2 usage/setup error.\n");
 }
@@ -81,6 +126,8 @@ struct jobinfo {
 	bool uses_tmpfs;
 	bool verify;
 	bool userspace_reap;
+	bool time_limited; /* runtime= set */
+	double loops_per_s;
 };
 
 static char *trim(char *s)
@@ -108,7 +155,14 @@ static void scan_job(const char *path, struct jobinfo *ji)
 	while (fgets(line, sizeof(line), f)) {
 		char *s = trim(line), *v;
 
-		if (*s == ';' || *s == '#' || *s == '[' || !*s)
+		if (*s == ';' || *s == '#') {
+			char *a = strstr(s, "aioremap: loops_per_second");
+
+			if (a)
+				ji->loops_per_s = strtod(a + 26, NULL);
+			continue;
+		}
+		if (*s == '[' || !*s)
 			continue;
 		v = strchr(s, '=');
 		if (v)
@@ -124,6 +178,8 @@ static void scan_job(const char *path, struct jobinfo *ji)
 		} else if (!strcmp(s, "verify") && *v && strcmp(v, "0") &&
 			   strcmp(v, "null")) {
 			ji->verify = true;
+		} else if (!strcmp(s, "runtime")) {
+			ji->time_limited = true;
 		} else if (!strcmp(s, "userspace_reap")) {
 			ji->userspace_reap = !*v || strcmp(v, "0");
 		}
@@ -161,16 +217,11 @@ static void write_meta(int fio_exit, const char *skipped);
 
 static void skip_all(const char *reason)
 {
-	static const char *const names[NCHECKS] = {
-		"fio-exit-ok", "fio-no-errors", "fio-verify-clean",
-		"shim-remaps-done", "shim-no-errors"
-	};
-
-	write_meta(-1, reason);
 	ktap_plan(NCHECKS);
 	ktap_diag("skipped: %s", reason);
 	for (int i = 0; i < NCHECKS; i++)
-		ktap_result(KTAP_SKIP, names[i], reason);
+		result(KTAP_SKIP, i, reason);
+	write_meta(-1, reason);
 	exit(0);
 }
 
@@ -229,9 +280,21 @@ static void write_meta(int fio_exit, const char *skipped)
 		setup_error("cannot write %s: %s", p, strerror(errno));
 	fprintf(f, "job\t%s\njob_file\t%s\nmode\t%s\nevery\t%lu\n",
 		base ? base + 1 : job_path, job_path, mode, every);
-	fprintf(f, "runtime\t%d\nfio_exit\t%d\n", runtime_s, fio_exit);
+	fprintf(f, "runtime\t%d\nloops\t%ld\nfio_exit\t%d\n", runtime_s, loops,
+		fio_exit);
+	if (warmup)
+		fprintf(f, "warmup\t1\n");
+	if (tag)
+		fprintf(f, "tag\t%s\n", tag);
 	if (skipped)
 		fprintf(f, "skipped\t%s\n", skipped);
+	for (int i = 0; i < NCHECKS; i++) {
+		static const char *const st[] = { "pass", "fail", "skip" };
+
+		if (check_done[i])
+			fprintf(f, "check\t%s\t%s\n", check_names[i],
+				st[check_st[i]]);
+	}
 	fclose(f);
 }
 
@@ -284,6 +347,8 @@ static int run_fio(const char *shim_dir, const char *json_path, double *seconds)
 		setenv("AIOREMAP_OUT", shim_dir, 1);
 		snprintf(num, sizeof(num), "%d", runtime_s);
 		setenv("AIOREMAP_RUNTIME", num, 1);
+		snprintf(num, sizeof(num), "%ld", loops);
+		setenv("AIOREMAP_LOOPS", num, 1);
 		if (tmpfs_dir[0])
 			setenv("AIOREMAP_TMPFS", tmpfs_dir, 1);
 		execlp(fio_path, fio_path, "--output-format=json+", outarg,
@@ -446,6 +511,8 @@ int main(int argc, char **argv)
 		{ "runtime", required_argument, NULL, 'r' },
 		{ "shim", required_argument, NULL, 's' },
 		{ "fio", required_argument, NULL, 'f' },
+		{ "warmup", no_argument, NULL, 'w' },
+		{ "tag", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -480,6 +547,12 @@ int main(int argc, char **argv)
 		case 'f':
 			fio_path = optarg;
 			break;
+		case 'w':
+			warmup = true;
+			break;
+		case 't':
+			tag = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -508,6 +581,14 @@ int main(int argc, char **argv)
 			"shim %s not found: run make (builds build/guest/libaioremap-shim.so) or pass --shim",
 			shim_path ? shim_path : "?");
 	scan_job(job_path, &ji);
+	if (ji.verify && ji.time_limited)
+		setup_error(
+			"%s: a verify job must not set runtime= (fio stops at the runtime, possibly before verifying anything): make it size-bounded with loops=${AIOREMAP_LOOPS} and '; aioremap: loops_per_second N'",
+			job_path);
+	if (ji.loops_per_s > 0)
+		loops = (long)(ji.loops_per_s * runtime_s + 0.5);
+	if (loops < 1)
+		loops = 1;
 	if (ji.userspace_reap && !strcmp(mode, "migrate"))
 		setup_error(
 			"%s sets userspace_reap: fio then reads the ring through its own pointer, which migrate mode leaves stale (a PROT_NONE guard). Use --mode roundtrip (the ring is home between calls) or --mode none, or remove userspace_reap",
@@ -541,26 +622,27 @@ int main(int argc, char **argv)
 
 	write_meta(-1, NULL);
 	ktap_plan(NCHECKS);
-	ktap_diag("job: %s mode: %s every: %lu runtime: %d s", job_path, mode,
-		  every, runtime_s);
+	ktap_diag("job: %s mode: %s every: %lu runtime: %d s loops: %ld%s",
+		  job_path, mode, every, runtime_s, loops,
+		  warmup ? " (warm-up)" : "");
 	rc = run_fio(shim_dir, json_path, &secs);
 	cleanup_tmpfs();
 	write_meta(rc, NULL);
 	ktap_diag("fio exit: %d after %.1f s", rc, secs);
 	if (rc)
 		print_fio_log_tail();
-	ktap_check(rc == 0, "fio-exit-ok");
+	check(rc == 0, C_EXIT);
 
 	/* fio's own error counts from the json+ output */
 	root = json_load_file(json_path, 0, &jerr);
 	jobs = root ? json_object_get(root, "jobs") : NULL;
 	if (!json_is_array(jobs) || !json_array_size(jobs)) {
 		ktap_diag("fio.json: %s", root ? "no jobs array" : jerr.text);
-		ktap_result(KTAP_FAIL, "fio-no-errors", NULL);
-		ktap_result(ji.verify ? KTAP_FAIL : KTAP_SKIP,
-			    "fio-verify-clean", "not a verify job");
+		result(KTAP_FAIL, C_ERRORS, NULL);
+		result(ji.verify ? KTAP_FAIL : KTAP_SKIP, C_VERIFY,
+		       "not a verify job");
 	} else {
-		long long errs = 0, rbytes = 0;
+		long long errs = 0, rbytes = 0, wbytes = 0;
 		size_t i;
 		json_t *j;
 
@@ -581,6 +663,8 @@ int main(int argc, char **argv)
 				errs += json_integer_value(te);
 			rbytes += json_integer_value(
 				json_object_get(rd, "io_bytes"));
+			wbytes += json_integer_value(json_object_get(
+				json_object_get(j, "write"), "io_bytes"));
 			ktap_diag(
 				"iops: read %.0f write %.0f",
 				json_real_value(json_object_get(rd, "iops")),
@@ -588,14 +672,21 @@ int main(int argc, char **argv)
 					json_object_get(j, "write"), "iops")));
 		}
 		ktap_diag("fio errors: %lld", errs);
-		ktap_check(errs == 0, "fio-no-errors");
+		check(errs == 0, C_ERRORS);
 		if (ji.verify) {
-			ktap_diag("verify read back: %lld bytes", rbytes);
-			ktap_check(errs == 0 && rbytes > 0 && rc == 0,
-				   "fio-verify-clean");
+			/* every byte written must have been read back */
+			ktap_diag(
+				"verify: wrote %lld bytes, read back %lld bytes",
+				wbytes, rbytes);
+			if (wbytes > 0 && rbytes < wbytes)
+				ktap_diag(
+					"verify incomplete: %lld bytes written but never checked",
+					wbytes - rbytes);
+			check(errs == 0 && wbytes > 0 && rbytes >= wbytes &&
+				      rc == 0,
+			      C_VERIFY);
 		} else {
-			ktap_result(KTAP_SKIP, "fio-verify-clean",
-				    "not a verify job");
+			result(KTAP_SKIP, C_VERIFY, "not a verify job");
 		}
 	}
 	json_decref(root);
@@ -616,9 +707,9 @@ int main(int argc, char **argv)
 		  hist_median(ss.hist[SHIM_H_REMAP]),
 		  hist_median(ss.hist[SHIM_H_OVERHEAD]));
 	if (!strcmp(mode, "none"))
-		ktap_result(KTAP_SKIP, "shim-remaps-done", "mode none");
+		result(KTAP_SKIP, C_REMAPS, "mode none");
 	else
-		ktap_check(ss.remaps >= 1, "shim-remaps-done");
+		check(ss.remaps >= 1, C_REMAPS);
 	if (!ss.files)
 		ktap_diag(
 			"no shim statistics in %s: was the shim loaded (LD_PRELOAD %s)?",
@@ -627,7 +718,7 @@ int main(int argc, char **argv)
 		ktap_diag("first error: %s", ss.first_error);
 	ktap_diag("shim errors: %" PRIu64 " remap failures: %" PRIu64,
 		  ss.errors, ss.remap_failures);
-	ktap_check(ss.files > 0 && !ss.truncated && ss.errors == 0,
-		   "shim-no-errors");
+	check(ss.files > 0 && !ss.truncated && ss.errors == 0, C_SHIM);
+	write_meta(rc, NULL);
 	return ktap_exit_status();
 }
