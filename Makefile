@@ -81,7 +81,7 @@ $(BLD)/guest/%: workloads/%.c $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iworkloads/lib -pthread -o $@ $< $(GUEST_LIB_OBJ) -lm $(GUEST_LDLIBS_$*)
 
-$(BLD)/guest/libaioremap-shim.so: $(SHIM_SRC) $(GUEST_LIB_SRC)
+$(BLD)/guest/libaioremap-shim.so: $(SHIM_SRC) $(GUEST_LIB_SRC) $(wildcard workloads/shim/*.h workloads/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iworkloads/lib -fPIC -shared -pthread -o $@ $(filter %.c,$^) -ldl
 

@@ -95,9 +95,11 @@ rw=randwrite
 verify=crc32c
 do_verify=1
 verify_fatal=1
+verify_state_save=0
 JOB
-	AIOREMAP_OUT=$d AIOREMAP_MODE=$1 AIOREMAP_EVERY=8 LD_PRELOAD=$SHIM \
-		fio --output-format=json+ --output="$d/fio.json" "$d/job.fio" ||
+	# in $d: fio drops any state file into its cwd, never the project
+	(cd "$d" && AIOREMAP_OUT=$d AIOREMAP_MODE=$1 AIOREMAP_EVERY=8 LD_PRELOAD=$SHIM \
+		fio --output-format=json+ --output="$d/fio.json" "$d/job.fio") ||
 		{ echo "# fio exit $?"; return 1; }
 	grep -q '"error" : 0' "$d/fio.json" || { echo "# fio reported an error"; return 1; }
 	shim_ok "$d" "$1"
