@@ -44,7 +44,8 @@ KNOBS := $(if $(PATCH),--patch '$(PATCH)') $(if $(KERNEL),--kernel '$(KERNEL)') 
 	$(if $(SAMPLES),--samples $(SAMPLES)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(THRESHOLD_NS),--threshold-ns $(THRESHOLD_NS)) \
 	$(if $(DURATION),--duration $(DURATION)) $(if $(filter 0,$(DEBUG)),--no-debug) \
-	$(if $(filter 1,$(QUICK)),--quick) $(if $(NAME),--name '$(NAME)')
+	$(if $(filter 1,$(QUICK)),--quick) $(if $(NAME),--name '$(NAME)') \
+	$(if $(REPEAT),--repeat $(REPEAT))
 
 .PHONY: all deps kernels bench stress calibrate compare test unit integration \
 	lint format clean distclean help
@@ -57,6 +58,7 @@ help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Variables: PATCH= KERNEL= KERNELS= BOOTS= SAMPLES= SEED= THRESHOLD_NS="
 	@echo "           DURATION= DEBUG=0 QUICK=1 NAME= A= B= (compare)"
+	@echo "           REPEAT= (calibrate: repetitions, default 20, ~15 min; REPEAT=1 ~45 s)"
 
 deps:
 	@missing=$$(for p in $(DEPS); do \

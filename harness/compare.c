@@ -278,10 +278,13 @@ json_t *compare_summaries(json_t *s, json_t *other,
 			json_t *r = compare_one(k, kb, bname, bb, hz, &o,
 						metrics[m].name);
 
-			json_object_set_new(r, "role",
-					    json_string(is_control(k) ?
-								"control" :
-								"candidate"));
+			/* Two runs: the same kernel on both sides, no
+			 * control role (slow-lookup is just a kernel). */
+			json_object_set_new(
+				r, "role",
+				json_string(!other && is_control(k) ?
+						    "control" :
+						    "candidate"));
 			json_array_append_new(cmps, r);
 		}
 	}
