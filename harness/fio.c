@@ -321,10 +321,11 @@ static void note_failed_check(struct group *g, const char *name)
  * fiorun.tsv. Returns the number of failed checks (noted in @g), or -1
  * when fiorun recorded no check at all (it died before judging).
  */
-static int run_checks(const char *meta, struct group *g)
+static int run_checks(const char *meta, struct group *g, int *verify)
 {
 	int nchecks = 0, nfail = 0;
 
+	*verify = -1; /* fio-verify-clean: -1 absent, 0 failed, 1 passed */
 	for (const char *l = meta; l && *l;
 	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
 		char name[64], st[16];
@@ -333,6 +334,8 @@ static int run_checks(const char *meta, struct group *g)
 		    sscanf(l + 6, "%63[^\t]\t%15[a-z]", name, st) != 2)
 			continue;
 		nchecks++;
+		if (!strcmp(name, "fio-verify-clean") && strcmp(st, "skip"))
+			*verify = !strcmp(st, "pass");
 		if (!strcmp(st, "fail")) {
 			nfail++;
 			note_failed_check(g, name);
@@ -349,7 +352,7 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 	struct fio_result r;
 	struct shim_stats ss;
 	struct group *g;
-	int fio_exit;
+	int fio_exit, vfy = -1;
 	bool failed = false;
 
 	free(p);
@@ -371,7 +374,7 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 		snprintf(g->mode, sizeof(g->mode), "%s", mode);
 	if (wu && !skip) {
 		/* warm-up: its checks count, its numbers do not */
-		int nf = run_checks(meta, g);
+		int vfy, nf = run_checks(meta, g, &vfy);
 
 		g->warmups++;
 		if (nf != 0 || !ex || atoi(ex) != 0) {
@@ -393,7 +396,7 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 	fio_exit = ex ? atoi(ex) : -1;
 	failed = fio_exit != 0;
 	/* the guest's checks decide first; the host's reading only adds */
-	switch (run_checks(meta, g)) {
+	switch (run_checks(meta, g, &vfy)) {
 	case -1:
 		note_failed_check(g, "fiorun-unfinished");
 		failed = true;
@@ -436,9 +439,9 @@ static void load_run(const char *kernel, const char *dir, int *bad)
 		g->acc.njobs++;
 		if (errs)
 			failed = true;
-		if (job_verifies(jf)) {
+		if (vfy >= 0 || job_verifies(jf)) {
 			g->verify_runs++;
-			if (errs || fio_exit)
+			if (errs || fio_exit || vfy == 0)
 				g->verify_failed++;
 		}
 		fio_result_free(&r);

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "fio.h"
 #include "fiojson.h"
 #include "util.h"
 
@@ -168,6 +170,111 @@ static void test_buckets(void **state)
 	assert_int_equal(shim_bucket(UINT64_MAX), 251);
 }
 
+/* @path: keys separated by '.' */
+static json_t *jget(json_t *o, const char *path)
+{
+	char *p = xstrdup(path), *save, *tok;
+
+	for (tok = strtok_r(p, ".", &save); tok && o;
+	     tok = strtok_r(NULL, ".", &save))
+		o = json_object_get(o, tok);
+	free(p);
+	return o;
+}
+
+static const char *jstr(json_t *o, const char *path)
+{
+	const char *r = json_string_value(jget(o, path));
+
+	return r ? r : "(missing)";
+}
+
+static long long jint(json_t *o, const char *path)
+{
+	json_t *v = jget(o, path);
+
+	return v ? json_integer_value(v) : -1;
+}
+
+/*
+ * The summary's verdict follows the guest's own checks (fiorun.tsv
+ * "check" lines), never "ok" when one failed; warm-up runs are left out
+ * of the numbers; off/on pairs are matched by tag. Fixture: a recorded
+ * run folder, edited (fixtures/fio/run/README).
+ */
+static void test_summary_verdicts(void **state)
+{
+	char dir[] = "/tmp/test_fiojson_run.XXXXXX", *cmd, *p;
+	json_t *s, *k;
+	json_error_t e;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cmd = xasprintf("cp -r " FX "run/fio %s/", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	/* a failed guest check is a failed run: exit status 1 */
+	assert_int_equal(fio_summarise(dir, 1), 1);
+	p = xasprintf("%s/fio-summary.json", dir);
+	s = json_load_file(p, 0, &e);
+	free(p);
+	assert_non_null(s);
+	k = json_object_get(s, "kernels");
+
+	/* slow-lookup: fio exited 0 without errors, but verify failed */
+	assert_string_equal(
+		jstr(k, "slow-lookup.tmpfs-randwrite-qd32-verify.verdict"),
+		"failed with remaps");
+	assert_string_equal(
+		jstr(k,
+		     "slow-lookup.tmpfs-randwrite-qd32-verify.on.failed_checks"),
+		"fio-verify-clean x1");
+	assert_string_equal(
+		jstr(k, "slow-lookup.tmpfs-randwrite-qd32-verify.on.verify"),
+		"failed");
+	assert_string_equal(
+		jstr(k, "slow-lookup.tmpfs-randwrite-qd32-verify.off.status"),
+		"ok");
+	/* the warm-up counts as a run of its own, not in the statistics */
+	assert_int_equal(
+		jint(k, "slow-lookup.tmpfs-randwrite-qd32-verify.off.runs"), 2);
+	assert_int_equal(
+		jint(k,
+		     "slow-lookup.tmpfs-randwrite-qd32-verify.off.warmup_runs"),
+		1);
+	assert_int_equal(
+		json_array_size(jget(
+			k,
+			"slow-lookup.tmpfs-randwrite-qd32-verify.off.iops_per_run")),
+		2);
+	assert_int_equal(
+		jint(k,
+		     "slow-lookup.tmpfs-randwrite-qd32-verify.effect_of_remap.iops_paired.pairs"),
+		2);
+
+	/* with: every check passed */
+	assert_string_equal(jstr(k, "with.tmpfs-randwrite-qd32-verify.verdict"),
+			    "ok");
+	assert_string_equal(
+		jstr(k, "with.tmpfs-randwrite-qd32-verify.on.verify"), "clean");
+	assert_int_equal(
+		jint(k,
+		     "with.tmpfs-randwrite-qd32-verify.effect_of_remap.iops_paired.pairs"),
+		1);
+
+	/* fixed: fiorun died before judging its remap-off run */
+	assert_string_equal(jstr(k,
+				 "fixed.tmpfs-randwrite-qd32-verify.verdict"),
+			    "failed without remaps");
+	assert_string_equal(
+		jstr(k, "fixed.tmpfs-randwrite-qd32-verify.off.failed_checks"),
+		"fiorun-unfinished x1");
+	json_decref(s);
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_shim_files),
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_summary_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
