@@ -145,7 +145,11 @@ int fio_bench(const char *run_dir, const struct fio_bench_opts *o_in)
 			/* A B, then B A: drift hits every kernel alike */
 			size_t k = b % 2 ? nk - 1 - i : i;
 			char **w = xcalloc(2 * nj * o.reps + 2, sizeof(*w));
-			char *args[] = { NULL };
+			/*
+			 * null_blk keeps written data (verify jobs on
+			 * /dev/nullb0); job sizes stay well below guest RAM
+			 */
+			char *args[] = { "null_blk.memory_backed=1", NULL };
 			struct guest_job gj = { 0 };
 			struct guest_result res;
 			char *out = xasprintf("%s/fio/%s/boot-%d", run_dir,

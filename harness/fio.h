@@ -4,7 +4,8 @@
  * the chosen fio-jobs/ through the ring-remap shim with remaps off (mode
  * none) and on (roundtrip or migrate), interleaved A B B A over kernels
  * and over off/on inside each boot; then RUN/fio-summary.json and
- * RUN/plots/fio/ (gnuplot scripts kept).
+ * RUN/plots/fio/ (gnuplot scripts kept). Guests boot with
+ * null_blk.memory_backed=1 so /dev/nullb0 keeps data (verify jobs).
  *
  * Fairness: each boot starts with a discarded warm-up fio run (first
  * loads of fio and its libraries over hostfs, first touches of guest
