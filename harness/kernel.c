@@ -234,6 +234,18 @@ static int plan_make(struct kctx *c, struct plan *p)
 		free(text);
 	}
 
+	if (p->spec.debug) {
+		/* fixes for splats of the debug options themselves */
+		char *dp = xasprintf("%s/debug.patch", c->cfg);
+
+		text = read_file(dp, NULL);
+		free(dp);
+		if (text) {
+			append(&p->patch, &(size_t){ strlen(p->patch) }, text);
+			free(text);
+		}
+	}
+
 	p->frags[nf++] = xasprintf("%s/base.config", c->cfg);
 	if (p->var.config_path)
 		p->frags[nf++] = xstrdup(p->var.config_path);
