@@ -134,4 +134,4 @@ clean:
 distclean:
 	rm -rf $(BLD)
 
--include $(shell find $(BLD)/obj $(BLD)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(BLD)/obj $(BLD)/tests $(BLD)/guest -name '*.d' 2>/dev/null)

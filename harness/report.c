@@ -103,7 +103,7 @@ static void report_fio(FILE *f, json_t *fio)
 
 	fprintf(f,
 		"\n## fio with ring remaps (fio clat = completion latency; plots in plots/fio/)\n\n"
-		"| kernel | job | verdict | IOPS off → on | Δ IOPS (95%% CI) | clat p50 off → on (µs) | clat p99 off → on (µs) | moves/100 I/Os | verify |\n"
+		"| kernel | job | verdict | IOPS off → on | IOPS on/off, paired (95%% CI) | clat p50 off → on (µs) | clat p99 off → on (µs) | moves/100 I/Os | verify |\n"
 		"|---|---|---|---|---|---|---|---|---|\n");
 	json_object_foreach(json_object_get(fio, "kernels"), kn, jobs)
 	{
@@ -111,9 +111,11 @@ static void report_fio(FILE *f, json_t *fio)
 		{
 			json_t *ci;
 
+			/* Paired: each remapped run against its neighbour. */
 			eff = json_object_get(
-				json_object_get(j, "effect_of_remap"), "iops");
-			ci = json_object_get(eff, "ci95_mean_diff");
+				json_object_get(j, "effect_of_remap"),
+				"iops_paired");
+			ci = json_object_get(eff, "ci95_ratio_mean");
 			fprintf(f, "| %s | %s | %s%s | %.0f → %.0f | ", kn, job,
 				str(j, "verdict"),
 				!strcmp(str(j, "expected"), "yes") &&
@@ -126,12 +128,15 @@ static void report_fio(FILE *f, json_t *fio)
 				jget(j, "off.iops_median"),
 				jget(j, "on.iops_median"));
 			if (json_array_size(ci) == 2)
-				fprintf(f, "%+.1f%% [%+.0f, %+.0f]",
-					num(eff, "diff_pct"),
+				fprintf(f, "%.2f [%.2f, %.2f]",
+					num(eff, "ratio_median"),
 					json_number_value(
 						json_array_get(ci, 0)),
 					json_number_value(
 						json_array_get(ci, 1)));
+			else if (json_object_get(eff, "ratio_median"))
+				fprintf(f, "%.2f (too few pairs)",
+					num(eff, "ratio_median"));
 			else
 				fprintf(f, "-");
 			fprintf(f,
