@@ -42,7 +42,7 @@ static void bench_usage(FILE *f)
 		"                      baseline: without, else the first)\n"
 		"  --patch P           compare patch:P against its base `with`\n"
 		"  --kernel PATH       compare a prebuilt UML binary against `with`\n"
-		"  --boots N           boots per kernel (default 8, quick 3)\n"
+		"  --boots N           boots per kernel (default 16, quick 3)\n"
 		"  --samples N         probe iterations per boot (default 20000,\n"
 		"                      quick 10000)\n"
 		"  --remap-every K     move the ring every K iterations (default 1000)\n"
@@ -478,7 +478,7 @@ int cmd_bench(int argc, char **argv)
 	else if (o.repeat > 1 && !o.calibrate)
 		die(EXIT_USAGE, "--repeat needs --calibrate");
 	if (o.boots < 0)
-		o.boots = o.quick ? 3 : 8;
+		o.boots = o.quick ? 3 : 16;
 	if (o.samples < 0)
 		o.samples = o.quick ? 10000 : 20000;
 	if (o.boots < 2 || o.samples < 100 || o.repeat < 1 || o.remap_every < 0)
