@@ -314,7 +314,17 @@ static void tail_log(const char *log, int lines)
 	free(t);
 }
 
-static pid_t child_pid;
+static volatile pid_t child_pid;
+
+/* Ctrl-C or a kill of the harness stops the whole make, which runs in its
+ * own process group, then dies of the same signal. */
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(-child_pid, SIGTERM);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 /* Run argv with output appended to @log, printing a progress line every
  * 15 s with the number of objects built so far. */
@@ -326,7 +336,8 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 	double start = elapsed_s(), last = start;
 	unsigned long objs = 0;
 	char lastline[160] = "";
-	int st;
+	void (*old_int)(int), (*old_term)(int), (*old_hup)(int);
+	int st = 0;
 
 	if (fd < 0)
 		return -1;
@@ -339,6 +350,11 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 	if (child_pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
 
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+
 		dup2(nul, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -350,13 +366,19 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 		_exit(127);
 	}
 	close(fd);
+	setpgid(child_pid, child_pid); /* no race with the child's own call */
+	old_int = signal(SIGINT, forward_signal);
+	old_term = signal(SIGTERM, forward_signal);
+	old_hup = signal(SIGHUP, forward_signal);
 	for (;;) {
 		pid_t r = waitpid(child_pid, &st, WNOHANG);
 
 		if (r == child_pid)
 			break;
-		if (r < 0 && errno != EINTR)
-			return -1;
+		if (r < 0 && errno != EINTR) {
+			st = 127 << 8; /* lost the child: report a failure */
+			break;
+		}
 		usleep(200 * 1000);
 		if (elapsed_s() - last < 15)
 			continue;
@@ -365,7 +387,6 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 		{
 			int rfd = open(log, O_RDONLY | O_CLOEXEC);
 			char buf[1 << 16];
-			char *carry = NULL;
 			ssize_t n;
 
 			if (rfd < 0)
@@ -391,7 +412,6 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 				off += s - buf;
 				lseek(rfd, off, SEEK_SET);
 			}
-			free(carry);
 			close(rfd);
 		}
 		progress("  %s: %.0f s, %lu objects built%s%s", what,
@@ -399,6 +419,9 @@ static int run_logged(char *const argv[], const char *cwd, const char *log,
 			 lastline);
 	}
 	child_pid = 0;
+	signal(SIGINT, old_int);
+	signal(SIGTERM, old_term);
+	signal(SIGHUP, old_hup);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
