@@ -314,6 +314,24 @@ static void tail_log(const char *log, int lines)
 	free(t);
 }
 
+/* The compiler's first error lines, which -j output may push out of
+ * the tail. */
+static void first_errors(const char *log)
+{
+	char *text = read_file(log, NULL), *save = NULL;
+	int n = 0;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l && n < 5;
+	     l = strtok_r(NULL, "\n", &save)) {
+		if (strstr(l, ": error: ") || strstr(l, ": fatal error: ")) {
+			if (!n++)
+				fprintf(stderr, "first errors:\n");
+			fprintf(stderr, "  %s\n", l);
+		}
+	}
+	free(text);
+}
+
 static volatile pid_t child_pid;
 
 /* Ctrl-C or a kill of the harness stops the whole make, which runs in its
@@ -1038,6 +1056,7 @@ static int build(struct kctx *c, struct plan *p)
 			"log: %s\n",
 			p->name, rc, p->log);
 		tail_log(p->log, 25);
+		first_errors(p->log);
 		rc = EXIT_CHECK;
 		goto fail;
 	}
