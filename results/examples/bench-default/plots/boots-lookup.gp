@@ -1,0 +1,15 @@
+set terminal pngcairo size 900,560 noenhanced font ',10'
+set output 'boots-lookup.png'
+ns_per_cycle = 0.434754  # TSC 2.3002 GHz; .dat is in cycles
+set title 'Per-boot io_submit(ctx,0,NULL) - getppid() (dots: hl estimate; bars: median with 95% CI)'
+set xlabel 'boots, grouped by kernel'
+set ylabel 'io_submit(ctx,0,NULL) - getppid() per boot (ns)'
+set xtics ('with' 7.5, 'without' 23.5, 'slow-lookup' 39.5)
+set grid ytics
+set key top left
+set offsets 0.5,0.5,0,0
+plot 'boots-lookup.dat' index 0 using 1:($3*ns_per_cycle):($4*ns_per_cycle):($5*ns_per_cycle) with errorbars lc 1 notitle, '' index 0 using 1:($2*ns_per_cycle) with points pt 7 lc 1 title 'with', 'boots-lookup.dat' index 1 using 1:($3*ns_per_cycle):($4*ns_per_cycle):($5*ns_per_cycle) with errorbars lc 2 notitle, '' index 1 using 1:($2*ns_per_cycle) with points pt 7 lc 2 title 'without', 'boots-lookup.dat' index 2 using 1:($3*ns_per_cycle):($4*ns_per_cycle):($5*ns_per_cycle) with errorbars lc 3 notitle, '' index 2 using 1:($2*ns_per_cycle) with points pt 7 lc 3 title 'slow-lookup'
+set terminal svg size 900,560 noenhanced dynamic
+set output 'boots-lookup.svg'
+replot
+unset output
