@@ -5,7 +5,7 @@
 #   make kernels   build every kernel variant (cached) [PATCH=x.patch]
 #   make bench     deps + kernels + latency benchmark + report
 #   make stress    correctness checks and edge cases on every kernel
-#   make test      unit tests + quick integration tests (boots UML)
+#   make test      lint + unit tests + quick integration tests (boots UML)
 #   make help      all targets and variables
 #
 # Exit status of every target: 0 good, 1 a check failed or a regression,
@@ -36,7 +36,7 @@ AIOREMAP := $(BLD)/bin/aioremap
 # Debian packages the project needs, nothing more.
 DEPS := build-essential pkg-config xz-utils user-mode-linux linux-source-6.1 \
 	fio libaio-dev gnuplot-nox ccache bc flex bison libelf-dev libssl-dev \
-	libjansson-dev libcmocka-dev libgsl-dev shellcheck hyperfine ministat
+	libjansson-dev libcmocka-dev libgsl-dev shellcheck hyperfine ministat clang-format
 
 # User knobs, passed through to the harness when set.
 KNOBS := $(if $(PATCH),--patch '$(PATCH)') $(if $(KERNEL),--kernel '$(KERNEL)') \
@@ -117,15 +117,16 @@ integration: all
 
 test: deps
 	$(MAKE) all
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) integration
 
 lint:
 	shellcheck .ci/run tests/integration/*.sh
-	clang-format --dry-run --Werror $(HARNESS_SRC) $(GUEST_SRC) $(GUEST_LIB_SRC) $(SHIM_SRC) $(TEST_SRC)
+	clang-format --dry-run --Werror $(wildcard harness/*.[ch] workloads/*.c workloads/lib/*.[ch] workloads/shim/*.[ch] tests/unit/*.c tests/shim/*.c)
 
 format:
-	clang-format -i $(HARNESS_SRC) $(GUEST_SRC) $(GUEST_LIB_SRC) $(SHIM_SRC) $(TEST_SRC)
+	clang-format -i $(wildcard harness/*.[ch] workloads/*.c workloads/lib/*.[ch] workloads/shim/*.[ch] tests/unit/*.c tests/shim/*.c)
 
 clean:
 	rm -rf $(BLD)/obj $(BLD)/bin $(BLD)/guest $(BLD)/tests

@@ -108,14 +108,14 @@ int cmd_boot(int argc, char **argv)
 		case 'm':
 			job.mem_mb = atoi(optarg);
 			if (job.mem_mb < 32)
-				die(EXIT_USAGE, "--mem %s: need at least 32 (MB)",
-				    optarg);
+				die(EXIT_USAGE,
+				    "--mem %s: need at least 32 (MB)", optarg);
 			break;
 		case 't':
 			job.deadline_s = atoi(optarg);
 			if (job.deadline_s <= 0)
-				die(EXIT_USAGE, "--timeout %s: need seconds > 0",
-				    optarg);
+				die(EXIT_USAGE,
+				    "--timeout %s: need seconds > 0", optarg);
 			break;
 		case 's':
 			job.seed = strtoull(optarg, NULL, 0);

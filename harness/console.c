@@ -195,8 +195,8 @@ void console_scan(const char *text, struct console_scan *out)
 					to = strchr(to, '\n');
 					to = to ? to + 1 : NULL;
 				}
-				out->splat = to ? strndup(from, to - from)
-						: xstrdup(from);
+				out->splat = to ? strndup(from, to - from) :
+						  xstrdup(from);
 			}
 			out->splat_line = lineno;
 		}
@@ -214,7 +214,8 @@ void console_scan(const char *text, struct console_scan *out)
 		} else if (indent >= 4 && !strncmp(p, "# Subtest: ", 11)) {
 			if (sub.n || sub.planned)
 				flush_subtests(out, &sub,
-					       current[0] ? current : "unknown");
+					       current[0] ? current :
+							    "unknown");
 			snprintf(current, sizeof(current), "%s", p + 11);
 		} else if (sscanf(p, "1..%d", &plan) == 1) {
 			if (indent >= 4)
@@ -230,7 +231,8 @@ void console_scan(const char *text, struct console_scan *out)
 			evidence_take(tgt, &ev);
 			if (indent >= 4) {
 				sub.res = xrealloc(sub.res,
-						   (sub.n + 1) * sizeof(*sub.res));
+						   (sub.n + 1) *
+							   sizeof(*sub.res));
 				sub.res[sub.n].name = xstrdup(name);
 				sub.res[sub.n].status = st;
 				sub.res[sub.n].evidence = ev ? ev : xstrdup("");
@@ -240,16 +242,18 @@ void console_scan(const char *text, struct console_scan *out)
 
 				/* A failed check explains a failed workload. */
 				for (int i = 0; i < sub.n; i++)
-					explained |= sub.res[i].status == CHECK_FAIL;
+					explained |= sub.res[i].status ==
+						     CHECK_FAIL;
 				flush_subtests(out, &sub, name);
 				current[0] = '\0';
 				if (st == CHECK_FAIL && !explained) {
 					/* How it ended (crash, setup error), with init's notes. */
 					const char *why = strstr(p, " # ");
 					char *full = xasprintf("%s.exit", name);
-					char *e2 = xasprintf("%s%s%s", ev ? ev : "",
-							     ev && why ? "\n" : "",
-							     why ? why + 1 : "");
+					char *e2 = xasprintf(
+						"%s%s%s", ev ? ev : "",
+						ev && why ? "\n" : "",
+						why ? why + 1 : "");
 
 					push(&out->checks, &out->nchecks, full,
 					     CHECK_FAIL, e2);

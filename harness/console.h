@@ -12,14 +12,14 @@
 
 struct console_scan {
 	int nchecks;
-	struct check_result *checks;	/* "<workload>.<check>" */
+	struct check_result *checks; /* "<workload>.<check>" */
 	int nworkloads;
-	struct check_result *workloads;	/* init's top-level results */
-	int planned_workloads;		/* init's plan, -1 if none seen */
-	bool init_done;			/* "aioremap init: done" seen */
-	char *splat;			/* excerpt around the first splat */
-	int splat_line;			/* 1-based line, 0 if none */
-	char *uname;			/* from "# aioremap init: kernel X" */
+	struct check_result *workloads; /* init's top-level results */
+	int planned_workloads; /* init's plan, -1 if none seen */
+	bool init_done; /* "aioremap init: done" seen */
+	char *splat; /* excerpt around the first splat */
+	int splat_line; /* 1-based line, 0 if none */
+	char *uname; /* from "# aioremap init: kernel X" */
 };
 
 /* Scan @text (NUL-terminated console log). */

@@ -32,8 +32,9 @@ int expect_parse(const char *text, const char *file, struct expectations *e,
 			continue;
 		if (sscanf(line, "%255s %255s %31s %n", check, kernel, exp,
 			   &used) < 3) {
-			*err = xasprintf("%s:%d: need '<check> <kernel> <pass|fail|any> [why]'",
-					 file, lineno);
+			*err = xasprintf(
+				"%s:%d: need '<check> <kernel> <pass|fail|any> [why]'",
+				file, lineno);
 			goto bad;
 		}
 		e->rules = xrealloc(e->rules, (e->n + 1) * sizeof(*e->rules));
@@ -45,8 +46,9 @@ int expect_parse(const char *text, const char *file, struct expectations *e,
 		else if (!strcmp(exp, "any"))
 			r->exp = EXPECT_ANY;
 		else {
-			*err = xasprintf("%s:%d: expectation '%s' is not pass, fail or any",
-					 file, lineno, exp);
+			*err = xasprintf(
+				"%s:%d: expectation '%s' is not pass, fail or any",
+				file, lineno, exp);
 			goto bad;
 		}
 		r->check = xstrdup(check);
@@ -78,9 +80,8 @@ int expect_load(const char *path, struct expectations *e, char **err)
 	return rc;
 }
 
-enum expectation expect_lookup(const struct expectations *e,
-			       const char *check, const char *kernel,
-			       const char **why)
+enum expectation expect_lookup(const struct expectations *e, const char *check,
+			       const char *kernel, const char **why)
 {
 	enum expectation exp = EXPECT_PASS;
 

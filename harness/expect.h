@@ -15,7 +15,7 @@
 enum expectation {
 	EXPECT_PASS,
 	EXPECT_FAIL,
-	EXPECT_ANY,	/* a probe: recorded, never fails the run */
+	EXPECT_ANY, /* a probe: recorded, never fails the run */
 };
 
 struct expect_rule {
@@ -36,17 +36,16 @@ int expect_parse(const char *text, const char *file, struct expectations *e,
 		 char **err);
 int expect_load(const char *path, struct expectations *e, char **err);
 /* What @kernel should do on @check; *why gets the rule's reason. */
-enum expectation expect_lookup(const struct expectations *e,
-			       const char *check, const char *kernel,
-			       const char **why);
+enum expectation expect_lookup(const struct expectations *e, const char *check,
+			       const char *kernel, const char **why);
 void expect_free(struct expectations *e);
 
 /* Outcome of one check on one kernel against its expectation. */
 enum verdict {
-	VERDICT_PASS,		/* passed, as expected */
-	VERDICT_XFAIL,		/* failed, as expected */
-	VERDICT_SKIP,		/* skipped (not a failure) */
-	VERDICT_PROBE,		/* outcome recorded only (EXPECT_ANY) */
+	VERDICT_PASS, /* passed, as expected */
+	VERDICT_XFAIL, /* failed, as expected */
+	VERDICT_SKIP, /* skipped (not a failure) */
+	VERDICT_PROBE, /* outcome recorded only (EXPECT_ANY) */
 	VERDICT_UNEXPECTED_FAIL,
 	VERDICT_UNEXPECTED_PASS,
 };

@@ -153,8 +153,8 @@ static int write_job(const struct guest_job *job, const char *dir)
 }
 
 /* The status file: "exit=N", "uname=...", "wrong_kernel=1". */
-static void read_status(const char *dir, struct guest_result *res,
-			bool *have, bool *wrong)
+static void read_status(const char *dir, struct guest_result *res, bool *have,
+			bool *wrong)
 {
 	char *path = xasprintf("%s/status", dir);
 	char *text = read_file(path, NULL), *line, *save;
@@ -190,14 +190,14 @@ static void echo_progress(const struct guest_job *job, const char *line)
 		p++;
 		indent++;
 	}
-	if (indent >= 4 && (!strncmp(p, "not ok ", 7) ||
-			    (!strncmp(p, "ok ", 3) &&
-			     (job->echo_all || strstr(p, "# SKIP")))))
+	if (indent >= 4 &&
+	    (!strncmp(p, "not ok ", 7) ||
+	     (!strncmp(p, "ok ", 3) && (job->echo_all || strstr(p, "# SKIP")))))
 		progress("  %s: %s", job->kernel->name, p);
 	else if (indent >= 4 && !strncmp(p, "# remaps:", 9))
 		progress("  %s: %s", job->kernel->name, p + 2);
-	else if (indent == 0 && (!strncmp(p, "ok ", 3) ||
-				 !strncmp(p, "not ok ", 7)))
+	else if (indent == 0 &&
+		 (!strncmp(p, "ok ", 3) || !strncmp(p, "not ok ", 7)))
 		progress("  %s: workload %s", job->kernel->name, p);
 }
 
@@ -334,14 +334,16 @@ int guest_run(const struct guest_job *job, struct guest_result *res)
 			timed_out = !interrupted;
 			break;
 		}
-		pr = poll(&pfd, 1, left_s > 0.2 ? 200 : (int)(left_s * 1000) + 1);
+		pr = poll(&pfd, 1,
+			  left_s > 0.2 ? 200 : (int)(left_s * 1000) + 1);
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr <= 0) {
 			if (waitpid(pid, &status, WNOHANG) == pid) {
 				exited = true;
 				/* Drain what is left, then stop. */
-				while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
+				while ((n = read(pipefd[0], buf, sizeof(buf))) >
+				       0)
 					if (write(log_fd, buf, n) != n)
 						break;
 				break;

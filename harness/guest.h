@@ -24,46 +24,46 @@
 
 struct guest_job {
 	const struct kernel *kernel;
-	const char *out_dir;	/* absolute or relative; created */
-	int mem_mb;		/* 0: 256 */
-	int deadline_s;		/* hard wall-clock limit; 0: 120 */
-	char **workloads;	/* NULL-terminated; "<name> [args...]" each */
-	char **kernel_args;	/* NULL-terminated extra kernel parameters */
+	const char *out_dir; /* absolute or relative; created */
+	int mem_mb; /* 0: 256 */
+	int deadline_s; /* hard wall-clock limit; 0: 120 */
+	char **workloads; /* NULL-terminated; "<name> [args...]" each */
+	char **kernel_args; /* NULL-terminated extra kernel parameters */
 	unsigned long long seed;
-	bool quiet;		/* no progress lines at all */
-	bool echo_all;		/* a progress line per check (else failures) */
+	bool quiet; /* no progress lines at all */
+	bool echo_all; /* a progress line per check (else failures) */
 };
 
 enum check_status {
 	CHECK_PASS,
 	CHECK_FAIL,
 	CHECK_SKIP,
-	CHECK_MISSING,	/* planned but never reported (crash, hang) */
+	CHECK_MISSING, /* planned but never reported (crash, hang) */
 };
 
 struct check_result {
-	char *name;	/* "<workload>.<check>" */
+	char *name; /* "<workload>.<check>" */
 	enum check_status status;
-	char *evidence;	/* "# ..." lines printed before the result */
+	char *evidence; /* "# ..." lines printed before the result */
 };
 
 enum guest_outcome {
-	GUEST_OK,		/* init finished, every workload exited 0 */
-	GUEST_CHECK_FAILED,	/* a workload reported a failed check */
-	GUEST_SPLAT,		/* panic/BUG/WARNING/KASAN/lockdep on console */
-	GUEST_TIMEOUT,		/* deadline passed; killed */
-	GUEST_NO_STATUS,	/* exited without our init's status */
-	GUEST_WRONG_KERNEL,	/* uname -r does not name the variant */
-	GUEST_SETUP_ERROR,	/* could not start, or a workload exit 2 */
+	GUEST_OK, /* init finished, every workload exited 0 */
+	GUEST_CHECK_FAILED, /* a workload reported a failed check */
+	GUEST_SPLAT, /* panic/BUG/WARNING/KASAN/lockdep on console */
+	GUEST_TIMEOUT, /* deadline passed; killed */
+	GUEST_NO_STATUS, /* exited without our init's status */
+	GUEST_WRONG_KERNEL, /* uname -r does not name the variant */
+	GUEST_SETUP_ERROR, /* could not start, or a workload exit 2 */
 };
 
 struct guest_result {
 	enum guest_outcome outcome;
-	int workload_status;	/* worst workload exit status, -1 if none */
-	char *uname;		/* uname -r seen by the guest */
-	char *splat;		/* console excerpt around the first splat */
+	int workload_status; /* worst workload exit status, -1 if none */
+	char *uname; /* uname -r seen by the guest */
+	char *splat; /* console excerpt around the first splat */
 	char *console_path;
-	double seconds;		/* wall time from spawn to exit */
+	double seconds; /* wall time from spawn to exit */
 	int nchecks;
 	struct check_result *checks;
 };

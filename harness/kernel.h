@@ -18,16 +18,16 @@
 #include <stdbool.h>
 
 struct kernel {
-	char *spec;		/* as given */
-	char *name;		/* short name used in results and reports */
-	char *linux_path;	/* absolute path of the UML binary */
-	char *release_suffix;	/* "-aioremap-<name>", NULL for kernel: */
-	char *hash;		/* content hash, NULL for kernel: */
-	char *dir;		/* build/kernels/<name>-<hash>, NULL for kernel: */
-	char *base;		/* variant it is judged against, or NULL */
-	char *description;	/* one line */
-	bool debug;		/* debug overlay applied */
-	char *kernel_args;	/* default kernel parameters for this kernel
+	char *spec; /* as given */
+	char *name; /* short name used in results and reports */
+	char *linux_path; /* absolute path of the UML binary */
+	char *release_suffix; /* "-aioremap-<name>", NULL for kernel: */
+	char *hash; /* content hash, NULL for kernel: */
+	char *dir; /* build/kernels/<name>-<hash>, NULL for kernel: */
+	char *base; /* variant it is judged against, or NULL */
+	char *description; /* one line */
+	bool debug; /* debug overlay applied */
+	char *kernel_args; /* default kernel parameters for this kernel
 				 * (space-separated, from the variant's
 				 * kernel-args file), or NULL */
 };

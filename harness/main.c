@@ -28,13 +28,19 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "variants", cmd_variants, "list kernel variants and what each is" },
-	{ "build", cmd_build, "build kernel variants (cached by content hash)" },
-	{ "boot", cmd_boot, "boot one kernel, run guest workloads, collect results" },
-	{ "parse", cmd_parse, "re-read a saved console log: KTAP results and splats" },
-	{ "stress", cmd_stress, "correctness checks and edge cases: verdict matrix" },
+	{ "build", cmd_build,
+	  "build kernel variants (cached by content hash)" },
+	{ "boot", cmd_boot,
+	  "boot one kernel, run guest workloads, collect results" },
+	{ "parse", cmd_parse,
+	  "re-read a saved console log: KTAP results and splats" },
+	{ "stress", cmd_stress,
+	  "correctness checks and edge cases: verdict matrix" },
 	{ "bench", cmd_bench, "interleaved latency benchmark of kernels" },
-	{ "summarise", cmd_summarise, "raw samples of a run folder -> summary.json" },
-	{ "compare", cmd_compare, "summary.json -> compare.json (kernel vs baseline)" },
+	{ "summarise", cmd_summarise,
+	  "raw samples of a run folder -> summary.json" },
+	{ "compare", cmd_compare,
+	  "summary.json -> compare.json (kernel vs baseline)" },
 	{ "report", cmd_report, "compare.json -> report.md" },
 	{ "plot", cmd_plot, "gnuplot plots of a run folder" },
 	{ "fio", cmd_fio, "fio jobs with ring remaps inside the guest" },
@@ -42,12 +48,14 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: aioremap <command> [options]   (aioremap <command> --help)\n\n"
-		   "commands:\n");
+	fprintf(f,
+		"usage: aioremap <command> [options]   (aioremap <command> --help)\n\n"
+		"commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\nexit status: 0 all good, 1 a check failed or a regression was found,\n"
-		   "2 usage or setup error.\n");
+	fprintf(f,
+		"\nexit status: 0 all good, 1 a check failed or a regression was found,\n"
+		"2 usage or setup error.\n");
 }
 
 int main(int argc, char **argv)

@@ -13,8 +13,8 @@
 char *rundir_create(const char *name)
 {
 	const char *base_env = getenv("AIOREMAP_RESULTS");
-	char *base = base_env && *base_env ? xstrdup(base_env)
-					   : project_path("results");
+	char *base = base_env && *base_env ? xstrdup(base_env) :
+					     project_path("results");
 	char stamp[32], *dir, *link, *tmp;
 	time_t now = time(NULL);
 	struct tm tm;

@@ -28,7 +28,7 @@
 struct column {
 	const struct kernel *kp;
 	const char *spec;
-	bool user;		/* judged against the base kernel */
+	bool user; /* judged against the base kernel */
 	struct guest_result res;
 	bool ran;
 	char *dir;
@@ -122,8 +122,8 @@ static void add_kernel_checks(struct column *c)
 {
 	struct guest_result *r = &c->res;
 	bool splat = r->outcome == GUEST_SPLAT;
-	bool done = r->outcome == GUEST_OK || r->outcome == GUEST_CHECK_FAILED ||
-		    splat;
+	bool done = r->outcome == GUEST_OK ||
+		    r->outcome == GUEST_CHECK_FAILED || splat;
 
 	r->checks = xrealloc(r->checks, (r->nchecks + 2) * sizeof(*r->checks));
 	r->checks[r->nchecks].name = xstrdup("kernel.no-splat");
@@ -191,7 +191,8 @@ static int judge(const char *run, struct column *cols, int ncols,
 	char *md_path = xasprintf("%s/verdicts.md", run);
 	char *js_path = xasprintf("%s/verdicts.json", run);
 	FILE *md = fopen(md_path, "w");
-	json_t *root = json_object(), *jchecks = json_array(), *jk = json_array();
+	json_t *root = json_object(), *jchecks = json_array(),
+	       *jk = json_array();
 	char *problems = xstrdup("");
 
 	for (int c = 0; c < ncols; c++)
@@ -199,14 +200,16 @@ static int judge(const char *run, struct column *cols, int ncols,
 			base = c;
 	if (!md)
 		die(EXIT_USAGE, "cannot write %s", md_path);
-	fprintf(md, "# Verdict matrix\n\nExpectations: `%s`. Cells: pass, fail "
-		    "(expected), UNEXPECTED FAIL/PASS; user kernels: REGRESSION "
-		    "vs `with`, fail (pre-existing).\n\n| check |",
+	fprintf(md,
+		"# Verdict matrix\n\nExpectations: `%s`. Cells: pass, fail "
+		"(expected), UNEXPECTED FAIL/PASS; user kernels: REGRESSION "
+		"vs `with`, fail (pre-existing).\n\n| check |",
 		exp_path);
 	for (int c = 0; c < ncols; c++) {
-		json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:f, s:s?}", "name",
-				      cols[c].kp->name, "spec", cols[c].spec,
-				      "hash", cols[c].kp->hash, "outcome",
+		json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:f, s:s?}",
+				      "name", cols[c].kp->name, "spec",
+				      cols[c].spec, "hash", cols[c].kp->hash,
+				      "outcome",
 				      guest_outcome_name(cols[c].res.outcome),
 				      "seconds", cols[c].res.seconds, "uname",
 				      cols[c].res.uname);
@@ -225,7 +228,8 @@ static int judge(const char *run, struct column *cols, int ncols,
 		fprintf(md, "| `%s` |", rows[r]);
 		for (int c = 0; c < ncols; c++) {
 			const char *ev, *why, *bev;
-			enum check_status st = find_status(&cols[c], rows[r], &ev);
+			enum check_status st =
+				find_status(&cols[c], rows[r], &ev);
 			enum check_status bst = CHECK_PASS;
 			enum expectation e;
 			enum verdict v;
@@ -237,8 +241,8 @@ static int judge(const char *run, struct column *cols, int ncols,
 			e = expect_lookup(exp, rows[r], cols[c].kp->name, &why);
 			v = expect_judge(e, st);
 			txt = cell(v, cols[c].user, st, bst);
-			is_bad = cols[c].user ? !strcmp(txt, "REGRESSION")
-					      : verdict_is_bad(v);
+			is_bad = cols[c].user ? !strcmp(txt, "REGRESSION") :
+						verdict_is_bad(v);
 			/* A splat or a hang is never pre-existing. */
 			if (cols[c].user && !strncmp(rows[r], "kernel.", 7) &&
 			    is_failure(st))
@@ -246,15 +250,16 @@ static int judge(const char *run, struct column *cols, int ncols,
 			fprintf(md, " %s |", txt);
 			json_object_set_new(
 				jcells, cols[c].kp->name,
-				json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "status",
-					  st == CHECK_PASS   ? "pass"
-					  : st == CHECK_FAIL ? "fail"
-					  : st == CHECK_SKIP ? "skip"
-							     : "missing",
+				json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}",
+					  "status",
+					  st == CHECK_PASS ? "pass" :
+					  st == CHECK_FAIL ? "fail" :
+					  st == CHECK_SKIP ? "skip" :
+							     "missing",
 					  "expected",
-					  e == EXPECT_PASS   ? "pass"
-					  : e == EXPECT_FAIL ? "fail"
-							     : "any",
+					  e == EXPECT_PASS ? "pass" :
+					  e == EXPECT_FAIL ? "fail" :
+							     "any",
 					  "verdict", txt, "bad", is_bad,
 					  "evidence", ev, "why", why));
 			if (is_bad) {
@@ -263,8 +268,9 @@ static int judge(const char *run, struct column *cols, int ncols,
 				bad++;
 				first_line(ev, line, sizeof(line));
 				np = xasprintf("%s- `%s` on `%s`: %s%s%s%s\n",
-					       problems, rows[r], cols[c].kp->name,
-					       txt, *line ? " — " : "", line,
+					       problems, rows[r],
+					       cols[c].kp->name, txt,
+					       *line ? " — " : "", line,
 					       *why ? "" : "");
 				free(problems);
 				problems = np;
@@ -275,7 +281,9 @@ static int judge(const char *run, struct column *cols, int ncols,
 		json_object_set_new(jrow, "kernels", jcells);
 		json_array_append_new(jchecks, jrow);
 	}
-	fprintf(md, "\n%s\n", bad ? "## Mismatches\n" : "Every result matches its expectation.\n");
+	fprintf(md, "\n%s\n",
+		bad ? "## Mismatches\n" :
+		      "Every result matches its expectation.\n");
 	fputs(problems, md);
 	fclose(md);
 	json_object_set_new(root, "kernels", jk);
@@ -326,8 +334,9 @@ int stress_matrix(const char *run, const char *sub,
 		cols[i].spec = ks[i]->spec;
 		cols[i].user = !strncmp(ks[i]->spec, "patch:", 6) ||
 			       !strncmp(ks[i]->spec, "kernel:", 7);
-		cols[i].dir = sub ? xasprintf("%s/%s/%s", run, sub, ks[i]->name)
-				  : xasprintf("%s/%s", run, ks[i]->name);
+		cols[i].dir =
+			sub ? xasprintf("%s/%s/%s", run, sub, ks[i]->name) :
+			      xasprintf("%s/%s", run, ks[i]->name);
 		job.kernel = ks[i];
 		job.out_dir = cols[i].dir;
 		job.workloads = workloads;
@@ -399,7 +408,8 @@ static void write_meta(const char *run, const struct kernel *const *ks, int nk,
 	json_object_set_new(m, "argv", cmd);
 	json_object_set_new(m, "seed", json_integer((json_int_t)o->seed));
 	json_object_set_new(m, "duration_s", json_integer(o->duration));
-	json_object_set_new(m, "host", json_string(uname_out ? rstrip(uname_out) : ""));
+	json_object_set_new(m, "host",
+			    json_string(uname_out ? rstrip(uname_out) : ""));
 	json_object_set_new(m, "kernels", jks);
 	if (json_dump_file(m, path, JSON_INDENT(2)))
 		warnx_("cannot write %s", path);
@@ -425,7 +435,9 @@ int cmd_stress(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct stress_opts o = { .duration = -1, .debug = true, .name = "stress" };
+	struct stress_opts o = { .duration = -1,
+				 .debug = true,
+				 .name = "stress" };
 	const char *specs[MAX_KERNELS];
 	struct kernel kernels[MAX_KERNELS];
 	const struct kernel *kps[MAX_KERNELS];
@@ -447,7 +459,8 @@ int cmd_stress(int argc, char **argv)
 		case 'd':
 			o.duration = atoi(optarg);
 			if (o.duration <= 0)
-				die(EXIT_USAGE, "--duration %s: need seconds > 0", optarg);
+				die(EXIT_USAGE,
+				    "--duration %s: need seconds > 0", optarg);
 			break;
 		case 'D':
 			o.debug = false;
@@ -475,7 +488,8 @@ int cmd_stress(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		die(EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+		die(EXIT_USAGE, "unexpected argument '%s' (see --help)",
+		    argv[optind]);
 	if (o.duration < 0)
 		o.duration = o.quick ? 5 : 120;
 
@@ -499,13 +513,15 @@ int cmd_stress(int argc, char **argv)
 	if (o.patch || o.prebuilt)
 		nspecs = add_spec(specs, nspecs, "with");
 	if (o.patch) {
-		nspecs = add_spec(specs, nspecs, xasprintf("patch:%s", o.patch));
+		nspecs =
+			add_spec(specs, nspecs, xasprintf("patch:%s", o.patch));
 		if (o.debug)
 			nspecs = add_spec(specs, nspecs,
 					  xasprintf("patch:%s+debug", o.patch));
 	}
 	if (o.prebuilt)
-		nspecs = add_spec(specs, nspecs, xasprintf("kernel:%s", o.prebuilt));
+		nspecs = add_spec(specs, nspecs,
+				  xasprintf("kernel:%s", o.prebuilt));
 	if (nspecs == 0)
 		die(EXIT_USAGE, "no kernels to check");
 

@@ -323,12 +323,14 @@ const char *project_root(void)
 	if (s && *s) {
 		root = realpath(s, NULL);
 		if (!root)
-			die(EXIT_USAGE, "AIOREMAP_ROOT=%s: %s", s, strerror(errno));
+			die(EXIT_USAGE, "AIOREMAP_ROOT=%s: %s", s,
+			    strerror(errno));
 		return root;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
-		die(EXIT_USAGE, "cannot read /proc/self/exe; set AIOREMAP_ROOT");
+		die(EXIT_USAGE,
+		    "cannot read /proc/self/exe; set AIOREMAP_ROOT");
 	exe[n] = '\0';
 	/* <root>/build/<dir>/<binary> */
 	for (int i = 0; i < 3; i++) {

@@ -19,7 +19,7 @@ enum {
 
 /* Print "aioremap: error: ..." to stderr and exit with @code. */
 __attribute__((noreturn, format(printf, 2, 3))) void die(int code,
-							  const char *fmt, ...);
+							 const char *fmt, ...);
 /* Print "aioremap: warning: ..." to stderr. */
 __attribute__((format(printf, 1, 2))) void warnx_(const char *fmt, ...);
 /* Progress line on stderr, prefixed with the seconds since start. */

@@ -192,7 +192,8 @@ int main(int argc, char **argv)
 	uname(&u);
 	printf("KTAP version 1\n# aioremap init: kernel %s\n", u.release);
 	if (!dir || read_job(dir)) {
-		printf("1..0 # SKIP no job (aioremap_dir=%s)\n", dir ? dir : "");
+		printf("1..0 # SKIP no job (aioremap_dir=%s)\n",
+		       dir ? dir : "");
 		power_off();
 	}
 	len += snprintf(status + len, sizeof(status) - len, "uname=%s\n",

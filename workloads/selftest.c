@@ -52,7 +52,8 @@ static int remap_check(void)
 	}
 	/* nr=1 gives a one-page ring; reserve a free spot to move it to. */
 	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	moved = mremap((void *)ctx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	moved = mremap((void *)ctx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       dst);
 	if (moved == MAP_FAILED) {
 		perror("mremap");
 		return 2;

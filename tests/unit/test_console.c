@@ -161,9 +161,10 @@ static void test_skip_and_garbage(void **state)
 	struct console_scan s;
 
 	(void)state;
-	console_scan("junk ok\nok x y\n    1..2\n    ok 1 a # SKIP no device\n"
-		     "   interleaved printk\n    not ok 2 b\nnot ok 1 w # exit 1\n",
-		     &s);
+	console_scan(
+		"junk ok\nok x y\n    1..2\n    ok 1 a # SKIP no device\n"
+		"   interleaved printk\n    not ok 2 b\nnot ok 1 w # exit 1\n",
+		&s);
 	assert_int_equal(s.nchecks, 2);
 	assert_int_equal(s.checks[0].status, CHECK_SKIP);
 	assert_int_equal(s.checks[1].status, CHECK_FAIL);

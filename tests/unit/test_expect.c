@@ -31,24 +31,29 @@ static void test_lookup(void **state)
 	(void)state;
 	assert_int_equal(expect_parse(rules, "x", &e, &err), 0);
 	assert_int_equal(e.n, 6);
-	assert_int_equal(expect_lookup(&e, "claims.claim-a-new", "without", &why),
+	assert_int_equal(expect_lookup(&e, "claims.claim-a-new", "without",
+				       &why),
 			 EXPECT_FAIL);
 	assert_string_equal(why, "no hook: new address unknown");
 	/* `without` must not match a `with` rule. */
-	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "without", NULL),
+	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "without",
+				       NULL),
 			 EXPECT_PASS);
-	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "with", NULL),
+	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "with",
+				       NULL),
 			 EXPECT_FAIL);
-	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "with+debug", NULL),
+	assert_int_equal(expect_lookup(&e, "edge.edge-04-partial", "with+debug",
+				       NULL),
 			 EXPECT_FAIL);
-	assert_int_equal(expect_lookup(&e, "edge.edge-12-shrink", "fixed", NULL),
+	assert_int_equal(expect_lookup(&e, "edge.edge-12-shrink", "fixed",
+				       NULL),
 			 EXPECT_ANY);
 	/* The last matching line wins. */
-	assert_int_equal(expect_lookup(&e, "claims.claim-b-x", "mutant-mmap-base-only",
-				       NULL),
+	assert_int_equal(expect_lookup(&e, "claims.claim-b-x",
+				       "mutant-mmap-base-only", NULL),
 			 EXPECT_PASS);
-	assert_int_equal(expect_lookup(&e, "claims.claim-b-x", "mutant-user-id-only",
-				       NULL),
+	assert_int_equal(expect_lookup(&e, "claims.claim-b-x",
+				       "mutant-user-id-only", NULL),
 			 EXPECT_FAIL);
 	assert_int_equal(expect_lookup(&e, "integrity.header", "fixed", NULL),
 			 EXPECT_PASS);
@@ -61,13 +66,17 @@ static void test_malformed(void **state)
 	char *err;
 
 	(void)state;
-	assert_int_equal(expect_parse("a b pass\n\nc d maybe\n", "exp", &e, &err), -1);
-	assert_string_equal(err, "exp:3: expectation 'maybe' is not pass, fail or any");
+	assert_int_equal(
+		expect_parse("a b pass\n\nc d maybe\n", "exp", &e, &err), -1);
+	assert_string_equal(
+		err, "exp:3: expectation 'maybe' is not pass, fail or any");
 	free(err);
-	assert_int_equal(expect_parse("only-two fields\n", "exp", &e, &err), -1);
+	assert_int_equal(expect_parse("only-two fields\n", "exp", &e, &err),
+			 -1);
 	assert_non_null(strstr(err, "exp:1:"));
 	free(err);
-	assert_int_equal(expect_load("/nonexistent/expectations", &e, &err), -1);
+	assert_int_equal(expect_load("/nonexistent/expectations", &e, &err),
+			 -1);
 	free(err);
 }
 
@@ -75,11 +84,13 @@ static void test_judge(void **state)
 {
 	(void)state;
 	assert_int_equal(expect_judge(EXPECT_PASS, CHECK_PASS), VERDICT_PASS);
-	assert_int_equal(expect_judge(EXPECT_PASS, CHECK_FAIL), VERDICT_UNEXPECTED_FAIL);
+	assert_int_equal(expect_judge(EXPECT_PASS, CHECK_FAIL),
+			 VERDICT_UNEXPECTED_FAIL);
 	assert_int_equal(expect_judge(EXPECT_PASS, CHECK_MISSING),
 			 VERDICT_UNEXPECTED_FAIL);
 	assert_int_equal(expect_judge(EXPECT_FAIL, CHECK_FAIL), VERDICT_XFAIL);
-	assert_int_equal(expect_judge(EXPECT_FAIL, CHECK_PASS), VERDICT_UNEXPECTED_PASS);
+	assert_int_equal(expect_judge(EXPECT_FAIL, CHECK_PASS),
+			 VERDICT_UNEXPECTED_PASS);
 	assert_int_equal(expect_judge(EXPECT_FAIL, CHECK_SKIP), VERDICT_SKIP);
 	assert_int_equal(expect_judge(EXPECT_ANY, CHECK_FAIL), VERDICT_PROBE);
 	assert_true(verdict_is_bad(VERDICT_UNEXPECTED_PASS));

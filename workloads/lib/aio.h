@@ -39,7 +39,8 @@ static inline long sys_io_destroy(aio_context_t ctx)
 	return syscall(SYS_io_destroy, ctx);
 }
 
-static inline long sys_io_submit(aio_context_t ctx, long nr, struct iocb **iocbs)
+static inline long sys_io_submit(aio_context_t ctx, long nr,
+				 struct iocb **iocbs)
 {
 	return syscall(SYS_io_submit, ctx, nr, iocbs);
 }
