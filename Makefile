@@ -71,7 +71,8 @@ deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing \
 		|| { echo "deps: apt-get install failed" >&2; exit 2; }
 
-$(AIOREMAP): $(HARNESS_OBJ)
+# The harness also reads the shim's files with the guest's reader.
+$(AIOREMAP): $(HARNESS_OBJ) $(BLD)/obj/workloads/lib/shimsum.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS_HARNESS)
 

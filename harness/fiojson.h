@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fio json+ output (fio --output-format=json+) and the remap shim's
- * statistics files, parsed for the fio part of the harness.
+ * fio json+ output (fio --output-format=json+), parsed for the fio part of
+ * the harness, and the remap shim's cycle histograms (the shim's files are
+ * read by workloads/lib/shimsum.h, shared with fiorun).
  *
  * Units: fio latencies in nanoseconds; shim histograms in TSC cycles.
  */
@@ -11,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../workloads/shim/shimfmt.h"
+#include "../workloads/lib/shimsum.h"
 
 /* One of fio's slat_ns / clat_ns / lat_ns blocks. */
 struct fio_lat {
@@ -65,23 +66,6 @@ void fio_lat_free(struct fio_lat *l);
  */
 int fio_bins_cdf_csv(const struct fio_lat *l, const char *path, char **err);
 
-/* The shim's shim-*.tsv files of one fiorun (summed over contexts). */
-struct shim_stats {
-	int files, truncated;
-	uint64_t remaps, remap_failures, errors, ios, events;
-	uint64_t submit_calls, getevents_calls;
-	char first_error[160];
-	uint64_t hist[SHIM_NHIST][SHIM_NBUCKETS];
-};
-
-/*
- * Load (add into @s, which the caller zeroes) one shim .tsv. Returns 0,
- * or -1 + *err for an unreadable file or one that is not a shim file; a
- * file without its "end" line counts in s->truncated.
- */
-int shim_tsv_load(const char *path, struct shim_stats *s, char **err);
-/* Every shim-*.tsv in @dir; returns the number of files, -1 + *err. */
-int shim_dir_load(const char *dir, struct shim_stats *s, char **err);
 /* Quantile of a shim histogram (midpoint of the bucket); -1 if empty. */
 double shim_hist_quantile(const uint64_t *h, double p);
 /* "cycles,count,cumulative,fraction" CSV (bucket lower edges). */

@@ -31,7 +31,6 @@
  *
  * Exit: 0 all checks passed or skipped, 1 a check failed, 2 usage/setup.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -53,7 +52,7 @@
 #include <unistd.h>
 
 #include "ktap.h"
-#include "shim/shimfmt.h"
+#include "shimsum.h"
 
 #define TMPFS_MAGIC_ 0x01021994
 #define NCHECKS 5
@@ -381,91 +380,6 @@ static int run_fio(const char *shim_dir, const char *json_path, double *seconds)
 	return WEXITSTATUS(status);
 }
 
-struct shimsum {
-	int files, truncated;
-	uint64_t remaps, errors, ios, events, submit_calls, getevents_calls;
-	uint64_t remap_failures;
-	char first_error[160];
-	uint64_t hist[SHIM_NHIST][SHIM_NBUCKETS];
-};
-
-static void read_shim_file(const char *path, struct shimsum *s)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	bool end = false;
-
-	if (!f)
-		return;
-	s->files++;
-	while (fgets(line, sizeof(line), f)) {
-		char *fld[6] = { 0 };
-		int n = 0;
-		char *save, *tok = strtok_r(line, "\t\n", &save);
-
-		while (tok && n < 6) {
-			fld[n++] = tok;
-			tok = strtok_r(NULL, "\t\n", &save);
-		}
-		if (!n)
-			continue;
-		if (!strcmp(fld[0], "end"))
-			end = true;
-		else if (n < 2)
-			continue;
-		else if (!strcmp(fld[0], "remaps"))
-			s->remaps += strtoull(fld[1], NULL, 10);
-		else if (!strcmp(fld[0], "remap_failures"))
-			s->remap_failures += strtoull(fld[1], NULL, 10);
-		else if (!strcmp(fld[0], "errors"))
-			s->errors += strtoull(fld[1], NULL, 10);
-		else if (!strcmp(fld[0], "submit_ios"))
-			s->ios += strtoull(fld[1], NULL, 10);
-		else if (!strcmp(fld[0], "events"))
-			s->events += strtoull(fld[1], NULL, 10);
-		else if (!strcmp(fld[0], "calls") && n >= 3 &&
-			 !strcmp(fld[1], "io_submit"))
-			s->submit_calls += strtoull(fld[2], NULL, 10);
-		else if (!strcmp(fld[0], "calls") && n >= 3 &&
-			 !strcmp(fld[1], "io_getevents"))
-			s->getevents_calls += strtoull(fld[2], NULL, 10);
-		else if (!strcmp(fld[0], "first_error") &&
-			 strcmp(fld[1], "-") && !s->first_error[0])
-			snprintf(s->first_error, sizeof(s->first_error), "%s",
-				 fld[1]);
-		else if (!strcmp(fld[0], "hist") && n >= 5)
-			for (int h = 0; h < SHIM_NHIST; h++)
-				if (!strcmp(fld[1], shim_hist_name[h]))
-					s->hist[h][shim_bucket(
-						strtoull(fld[2], NULL, 10))] +=
-						strtoull(fld[4], NULL, 10);
-	}
-	fclose(f);
-	if (!end)
-		s->truncated++;
-}
-
-static void read_shim_dir(const char *dir, struct shimsum *s)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[PATH_MAX + 300];
-
-	memset(s, 0, sizeof(*s));
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-
-		if (strncmp(e->d_name, "shim-", 5) || l < 4 ||
-		    strcmp(e->d_name + l - 4, ".tsv"))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		read_shim_file(p, s);
-	}
-	closedir(d);
-}
-
 /* Median of a histogram (lower edge of the median bucket). */
 static uint64_t hist_median(const uint64_t *h)
 {
@@ -518,7 +432,9 @@ int main(int argc, char **argv)
 	};
 	char shim_dir[PATH_MAX + 8], json_path[PATH_MAX + 16];
 	struct jobinfo ji;
-	struct shimsum ss;
+	struct shim_stats ss = { 0 };
+	char shim_err[SHIM_ERR_LEN];
+	int shim_n;
 	json_error_t jerr;
 	json_t *root = NULL, *jobs;
 	double secs;
@@ -691,7 +607,7 @@ int main(int argc, char **argv)
 	}
 	json_decref(root);
 
-	read_shim_dir(shim_dir, &ss);
+	shim_n = shim_dir_load(shim_dir, &ss, shim_err, sizeof(shim_err));
 	ktap_diag("shim files: %d (truncated %d) remaps: %" PRIu64
 		  " ios: %" PRIu64 " submit calls: %" PRIu64
 		  " getevents calls: %" PRIu64,
@@ -714,11 +630,13 @@ int main(int argc, char **argv)
 		ktap_diag(
 			"no shim statistics in %s: was the shim loaded (LD_PRELOAD %s)?",
 			shim_dir, shim_path);
+	if (shim_n < 0)
+		ktap_diag("shim statistics: %s", shim_err);
 	if (ss.first_error[0])
 		ktap_diag("first error: %s", ss.first_error);
 	ktap_diag("shim errors: %" PRIu64 " remap failures: %" PRIu64,
 		  ss.errors, ss.remap_failures);
-	check(ss.files > 0 && !ss.truncated && ss.errors == 0, C_SHIM);
+	check(shim_n > 0 && !ss.truncated && ss.errors == 0, C_SHIM);
 	write_meta(rc, NULL);
 	return ktap_exit_status();
 }

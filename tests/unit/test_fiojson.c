@@ -132,12 +132,14 @@ static void test_truncated(void **state)
 static void test_shim_files(void **state)
 {
 	struct shim_stats s;
-	char *err = NULL;
+	char err[SHIM_ERR_LEN];
 	double p50, p99;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(shim_tsv_load(FX "shim-uml-migrate.tsv", &s, &err), 0);
+	assert_int_equal(shim_tsv_load(FX "shim-uml-migrate.tsv", &s, err,
+				       sizeof(err)),
+			 0);
 	assert_int_equal(s.files, 1);
 	assert_int_equal(s.truncated, 0);
 	assert_int_equal(s.remaps, 4088);
@@ -149,13 +151,26 @@ static void test_shim_files(void **state)
 	assert_true(p50 > 1000 && p99 >= p50);
 	assert_true(shim_hist_quantile(s.hist[SHIM_H_OVERHEAD], 0.5) < 1000);
 	/* truncated: parsed, but counted as truncated */
-	assert_int_equal(shim_tsv_load(FX "shim-truncated.tsv", &s, &err), 0);
+	assert_int_equal(shim_tsv_load(FX "shim-truncated.tsv", &s, err,
+				       sizeof(err)),
+			 0);
 	assert_int_equal(s.files, 2);
 	assert_int_equal(s.truncated, 1);
 	/* not a shim file */
-	assert_int_equal(shim_tsv_load(FX "notjson.json", &s, &err), -1);
+	assert_int_equal(shim_tsv_load(FX "notjson.json", &s, err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "not a shim statistics file"));
-	free(err);
+	/* a folder: only its shim-*.tsv files, summed */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(shim_dir_load("fixtures/fio", &s, err, sizeof(err)),
+			 2);
+	assert_int_equal(s.files, 2);
+	assert_int_equal(s.truncated, 1);
+	assert_int_equal(s.remaps, 4088);
+	assert_int_equal(s.ios, 16384);
+	assert_int_equal(shim_dir_load(FX "no-such-dir", &s, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "cannot open"));
 }
 
 static void test_buckets(void **state)
