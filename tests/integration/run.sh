@@ -66,6 +66,31 @@ else
 	not_ok "no UML process of the killed run is alive" "group '${pgid}': $(ps -o pid=,comm= -g "${pgid:-0}" | tr '\n' ' ')"
 fi
 
+step "user patches (PATCH=) are judged against with"
+patches=$LOGDIR/patches
+mkdir -p "$patches"
+# A harmless change: a comment in fs/aio.c.
+cat >"$patches/comment-only.patch" <<'PATCH'
+--- a/fs/aio.c
++++ b/fs/aio.c
+@@ -1,3 +1,4 @@
++/* aioremap integration test: a change that changes nothing */
+PATCH
+sed -n 1,3p build/src/linux-6.1/fs/aio.c | sed 's/^/ /' >>"$patches/comment-only.patch"
+# A harmful one: the hook forgets user_id (as the mmap-base-only mutant).
+cp uml-config/variants/mutant-mmap-base-only/patch "$patches/forgets-user-id.patch"
+printf 'not a patch\n' >"$patches/garbage.patch"
+expect_rc "an unappliable patch is a usage error" 2 $A build --patch "$patches/garbage.patch"
+expect_rc "PATCH= builds" 0 $A build --patch "$patches/comment-only.patch"
+expect_rc "PATCH= boots with its own release" 0 $A boot --no-build --kernel "patch:$patches/comment-only.patch" --run "selftest --mode uname" --verbose
+expect_grep "PATCH= kernel is named after the file" "release: .*-aioremap-comment-only\$" "$LAST_LOG"
+expect_rc "harmless patch: no regression against with" 0 $A stress --quick --no-debug \
+	--kernels with --patch "$patches/comment-only.patch" --name itest-patch-ok
+expect_rc "harmful patch: regression against with (exit 1)" 1 $A stress --quick --no-debug \
+	--kernels with --patch "$patches/forgets-user-id.patch" --name itest-patch-bad
+expect_grep "the regression is named" 'claim-a-new-address-works.*forgets-user-id.*REGRESSION' "$AIOREMAP_RESULTS/latest/verdicts.md"
+expect_grep "failures shared with with are pre-existing" 'edge-04-partial-move-first.*fail \(pre-existing\)' "$AIOREMAP_RESULTS/latest/verdicts.md"
+
 step "correctness matrix (quick tier)"
 expect_rc "stress matrix matches expectations" 0 $A stress --quick \
 	--kernels without,with,fixed,mutant-user-id-only,mutant-mmap-base-only --name itest
