@@ -8,8 +8,9 @@
 #   make test      lint + unit tests + quick integration tests (boots UML)
 #   make help      all targets and variables
 #
-# Exit status of every target: 0 good, 1 a check failed or a regression,
-# 2 usage or setup error (as the harness).
+# Exit status: the harness (build/bin/aioremap) exits 0 good, 1 a check
+# failed or a regression, 2 usage or setup error; make prints that status
+# on its last line (GNU make itself exits 2 for any failed recipe).
 
 SHELL := /bin/bash
 CC ?= gcc
@@ -92,21 +93,29 @@ $(BLD)/tests/%: tests/unit/%.c $(HARNESS_LIB_OBJ) $(GUEST_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iharness -Iworkloads/lib -pthread -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS_HARNESS)
 
+# GNU make itself exits 2 whenever a recipe fails, so the harness's own
+# status (1: a check failed or a regression, 2: usage/setup) is printed
+# on the last line; build/bin/aioremap returns it directly.
+RUN = rc=0; $(AIOREMAP) $(1) || rc=$$?; \
+	if [ $$rc != 0 ]; then echo "make: aioremap $(firstword $(1)) exit status $$rc ($$( \
+	[ $$rc = 1 ] && echo 'a check failed or a regression was found' || echo 'usage or setup error'))" >&2; fi; \
+	exit $$rc
+
 kernels: deps all
-	$(AIOREMAP) build --all $(KNOBS)
+	@$(call RUN,build --all $(KNOBS))
 
 bench: deps all
-	$(AIOREMAP) bench $(KNOBS)
+	@$(call RUN,bench $(KNOBS))
 
 calibrate: deps all
-	$(AIOREMAP) bench --calibrate $(KNOBS)
+	@$(call RUN,bench --calibrate $(KNOBS))
 
 stress: deps all
-	$(AIOREMAP) stress $(KNOBS)
+	@$(call RUN,stress $(KNOBS))
 
 compare: all
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make compare A=<run folder> B=<run folder>" >&2; exit 2; }
-	$(AIOREMAP) compare $(A) $(B)
+	@$(call RUN,compare $(A) $(B))
 
 unit: all $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; \
