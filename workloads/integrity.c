@@ -89,8 +89,9 @@ static void completed(const struct io_event *ev, int cat)
 		return;
 	s = &q[(o - lo) / sizeof(q[0])];
 	s->busy = false;
-	if (s->is_read && (off = ring_pat_check(s->buf, BLK, s->gen,
-						(uint64_t)(s - q) * BLK)) >= 0)
+	if (s->is_read &&
+	    (off = ring_pat_check_fast(s->buf, BLK, s->gen,
+				       (uint64_t)(s - q) * BLK)) >= 0)
 		bad(C_DATA, "block %ld: byte %ld wrong (generation %llu)",
 		    (long)(s - q), off, (unsigned long long)s->gen);
 }
@@ -109,7 +110,8 @@ static int top_up(aio_context_t ctx)
 		s->is_read = !s->is_read;
 		if (!s->is_read) {
 			s->gen++;
-			ring_pat_fill(s->buf, BLK, s->gen, (uint64_t)i * BLK);
+			ring_pat_fill_fast(s->buf, BLK, s->gen,
+					   (uint64_t)i * BLK);
 		} else {
 			memset(s->buf, 0, BLK);
 		}
@@ -162,12 +164,14 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *seed_arg = NULL, *out = NULL, *mode = "mixed";
-	double duration = 10, t0, next_report, el;
+	double duration = 10, t0, now, next_report, el;
 	long max_remaps = 0;
 	uint64_t seed, rng;
 	size_t pg = ring_page();
 	struct ring_ctx r;
-	struct ring_guard glo, ghi, nlo, nhi;
+	struct ring_guard glo, ghi, nlo, nhi, slo[2], shi[2];
+	struct ring_maps_reader mr;
+	const char *maps;
 	uintptr_t arena, pp[2];
 	char why[RING_WHY_LEN], where[256];
 	int c;
@@ -240,7 +244,7 @@ int main(int argc, char **argv)
 			ARENA >> 20);
 		return 2;
 	}
-	pp[0] = arena + 16 * pg;
+	pp[0] = arena + 16 * pg; /* guards and slots well inside the arena */
 	pp[1] = arena + ARENA / 2;
 	ktap_plan(C_N);
 	ktap_diag("seed: %llu", (unsigned long long)seed);
@@ -248,51 +252,103 @@ int main(int argc, char **argv)
 		"ring 0x%lx: %zu bytes, id %u, nr %u; %d in flight; mode %s; scratch %s",
 		(unsigned long)r.addr, r.size, r.exp.id, r.exp.nr, nq, mode,
 		where);
+	/*
+	 * The two ping-pong slots keep their guards for the whole run: a
+	 * ping-pong move needs no mmap at all, only the mremap into the hole
+	 * the ring left there (which the maps text read after that move
+	 * showed free). Random destinations get fresh guards.
+	 */
+	for (int i = 0; i < 2; i++) {
+		slo[i] = (struct ring_guard){ .addr = pp[i] - pg,
+					      .len = pg,
+					      .pattern = ring_rng_next(&rng) };
+		shi[i] = (struct ring_guard){ .addr = pp[i] + r.size,
+					      .len = pg,
+					      .pattern = ring_rng_next(&rng) };
+		if (ring_guard_map(&slo[i], true) ||
+		    ring_guard_map(&shi[i], true) ||
+		    munmap((void *)pp[i], r.size)) {
+			fprintf(stderr, "integrity: cannot map guards: %s\n",
+				ring_errname(errno));
+			return 2;
+		}
+	}
+	ring_maps_reader_init(&mr);
+	maps = ring_maps_reread(&mr);
 	glo = ghi = (struct ring_guard){ 0 };
-	t0 = ring_now();
+	t0 = now = ring_now();
 	next_report = t0 + 2;
 	for (;;) {
 		struct io_event ev[MAXQ];
 		uintptr_t old = r.addr, dst;
 		bool random;
-		char *maps;
 		long rc;
 		int n;
 
 		if (max_remaps && moves >= max_remaps)
 			break;
-		if (ring_now() - t0 >= duration)
-			break;
-		if (ring_now() >= next_report) {
-			ktap_diag("remaps: %ld", moves);
-			next_report += 2;
+		/* clock_gettime is a real system call in UML: not every move */
+		if (!(moves % 16)) {
+			now = ring_now();
+			if (now - t0 >= duration)
+				break;
+			if (now >= next_report) {
+				ktap_diag("remaps: %ld", moves);
+				next_report += 2;
+			}
 		}
 		random = !strcmp(mode, "random") ||
 			 (!strcmp(mode, "mixed") && (moves / 64) % 2);
-		/* destination plus its guards must not touch the ring's */
-#define CLASH(a, b) ((a) < (b) + r.size + 2 * pg && (a) + r.size + 2 * pg > (b))
+		/*
+		 * A destination's guards must not touch the ring's, the slots'
+		 * or each other (a free page between), so every guard stays a
+		 * mapping of its own that the maps check can demand exactly.
+		 */
+#define CLASH(a, b) ((a) < (b) + r.size + 3 * pg && (a) + r.size + 3 * pg > (b))
 		if (!random) {
 			dst = pp[0] == old ? pp[1] : pp[0];
+			nlo = slo[dst == pp[1]];
+			nhi = shi[dst == pp[1]];
+			/* the last maps text (nothing mapped since) */
+			if (!ring_maps_check_free(maps, dst, r.size, why,
+						  sizeof(why))) {
+				bad(C_MAPS, "slot before the move: %s", why);
+				break;
+			}
 		} else {
 			do
-				dst = arena + pg +
+				dst = arena + 2 * pg +
 				      ring_rng_next(&rng) %
-					      ((ARENA - r.size - 2 * pg) / pg) *
+					      ((ARENA - r.size - 4 * pg) / pg) *
 					      pg;
 			while (CLASH(dst, old) || CLASH(dst, pp[0]) ||
 			       CLASH(dst, pp[1]));
-		}
-		/* guards around the destination, over the arena */
-		nlo = (struct ring_guard){ .addr = dst - pg,
-					   .len = pg,
-					   .pattern = ring_rng_next(&rng) };
-		nhi = (struct ring_guard){ .addr = dst + r.size,
-					   .len = pg,
-					   .pattern = ring_rng_next(&rng) };
-		if (ring_guard_map(&nlo, true) || ring_guard_map(&nhi, true)) {
-			ktap_diag("setup: cannot map guards: %s",
-				  ring_errname(errno));
-			return 2;
+			/*
+			 * One mapping dst-pg..dst+size+pg whose middle the
+			 * mremap replaces: the guards end up two mappings.
+			 */
+			if (mmap((void *)(dst - pg), r.size + 2 * pg,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				 0) == MAP_FAILED) {
+				ktap_diag("setup: cannot map guards: %s",
+					  ring_errname(errno));
+				return 2;
+			}
+			nlo = (struct ring_guard){ .addr = dst - pg,
+						   .len = pg,
+						   .pattern = ring_rng_next(
+							   &rng) };
+			nhi = (struct ring_guard){ .addr = dst + r.size,
+						   .len = pg,
+						   .pattern = ring_rng_next(
+							   &rng) };
+			for (size_t i = 0; i < pg / 8; i++) {
+				((uint64_t *)nlo.addr)[i] =
+					ring_guard_word(&nlo, i);
+				((uint64_t *)nhi.addr)[i] =
+					ring_guard_word(&nhi, i);
+			}
 		}
 		if (top_up(r.ctx))
 			break;
@@ -306,18 +362,21 @@ int main(int argc, char **argv)
 		}
 		if (!ring_check_header(ring_hdr(&r), &r.exp, why, sizeof(why)))
 			bad(C_HDR, "%s", why);
-		maps = ring_maps_read();
+		maps = ring_maps_reread(&mr);
 		if (!ring_maps_check_ring(maps, dst, r.size, 1, why,
-					  sizeof(why)))
+					  sizeof(why)) ||
+		    !ring_maps_check_free(maps, old, r.size, why, sizeof(why)))
 			bad(C_MAPS, "%s", why);
-		free(maps);
-		if ((glo.len && !ring_guard_check(&glo, why, sizeof(why))) ||
-		    (ghi.len && !ring_guard_check(&ghi, why, sizeof(why))) ||
-		    !ring_guard_check(&nlo, why, sizeof(why)) ||
-		    !ring_guard_check(&nhi, why, sizeof(why)))
+		if ((glo.len &&
+		     !ring_guard_check_maps(maps, &glo, why, sizeof(why))) ||
+		    (ghi.len &&
+		     !ring_guard_check_maps(maps, &ghi, why, sizeof(why))) ||
+		    !ring_guard_check_maps(maps, &nlo, why, sizeof(why)) ||
+		    !ring_guard_check_maps(maps, &nhi, why, sizeof(why)))
 			bad(C_GUARDS, "%s", why);
-		/* give the old neighbourhood back to the arena */
-		if (old >= arena && old < arena + ARENA &&
+		/* give a random neighbourhood back to the arena */
+		if (old >= arena && old < arena + ARENA && old != pp[0] &&
+		    old != pp[1] &&
 		    mmap((void *)(old - pg), r.size + 2 * pg, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
 				 MAP_FIXED,
@@ -365,10 +424,10 @@ int main(int argc, char **argv)
 		bad(C_ONCE, "%s", why);
 	{
 		long d = RSYS(sys_io_destroy(r.ctx));
-		char *maps = ring_maps_read();
-		int left = maps ? ring_maps_find_aio(maps, NULL, 0) : -1;
+		const char *text = ring_maps_reread(&mr);
+		int left = text ? ring_maps_find_aio(text, NULL, 0) : -1;
 
-		free(maps);
+		ring_maps_reader_close(&mr);
 		if (d || left)
 			bad(C_MAPS, "io_destroy(0x%lx) = %s, [aio] left: %d",
 			    (unsigned long)r.addr, ring_errname(d ? -d : 0),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ring.h"
+#include "ring_work.h"
 
 static char *fixture(const char *name)
 {
@@ -370,6 +371,141 @@ static void test_guard_live(void **st)
 	assert_false(ring_range_any_mapped(base, 3 * pg));
 }
 
+/* maps-based guard checks (integrity): lo 0x40001000+8K, hi 0x40005000+4K */
+static const struct ring_guard glo_fx = { .addr = 0x40001000, .len = 8192 };
+static const struct ring_guard ghi_fx = { .addr = 0x40005000, .len = 4096 };
+
+static void guard_maps_fails(const char *name, const struct ring_guard *g,
+			     const char *want)
+{
+	char *t = fixture(name), why[RING_WHY_LEN] = "";
+
+	assert_false(ring_maps_check_guard(t, g, why, sizeof(why)));
+	if (!strstr(why, want))
+		fail_msg("%s: \"%s\" lacks \"%s\"", name, why, want);
+	/* the memory is never read when the text says it is not there */
+	assert_false(ring_guard_check_maps(t, g, why, sizeof(why)));
+	free(t);
+}
+
+static void test_guard_maps(void **st)
+{
+	char *t = fixture("maps-guards.txt"), why[RING_WHY_LEN];
+	struct ring_guard g = { .addr = 0x40001000, .len = 4096 };
+
+	(void)st;
+	assert_true(ring_maps_check_guard(t, &glo_fx, why, sizeof(why)));
+	assert_true(ring_maps_check_guard(t, &ghi_fx, why, sizeof(why)));
+	assert_true(
+		ring_maps_check_ring(t, 0x40003000, 8192, 1, why, sizeof(why)));
+	/* asked with the wrong size or place: not the guard's own mapping */
+	assert_false(ring_maps_check_guard(t, &g, why, sizeof(why)));
+	assert_non_null(strstr(why, "want exactly the guard"));
+	g.addr = 0x40002000;
+	assert_false(ring_maps_check_guard(t, &g, why, sizeof(why)));
+	g = (struct ring_guard){ .addr = 0x40005000, .len = 8192 };
+	assert_false(ring_maps_check_guard(t, &g, why, sizeof(why)));
+	/* the ring or the arena are no guards */
+	g = (struct ring_guard){ .addr = 0x40003000, .len = 8192 };
+	assert_false(ring_maps_check_guard(t, &g, why, sizeof(why)));
+	assert_non_null(strstr(why, "rw-s"));
+	g = (struct ring_guard){ .addr = 0x40000000, .len = 4096 };
+	assert_false(ring_maps_check_guard(t, &g, why, sizeof(why)));
+	assert_non_null(strstr(why, "---p"));
+	assert_false(ring_maps_check_guard(NULL, &ghi_fx, why, sizeof(why)));
+	free(t);
+
+	guard_maps_fails("maps-guard-missing.txt", &glo_fx, "unmapped");
+	guard_maps_fails("maps-guard-partial.txt", &glo_fx,
+			 "page at +4096 unmapped");
+	guard_maps_fails("maps-guard-merged.txt", &ghi_fx,
+			 "first 0x40005000-0x40007000");
+	guard_maps_fails("maps-guard-prot-none.txt", &ghi_fx,
+			 "0x40005000-0x44000000");
+	guard_maps_fails("maps-guard-split.txt", &glo_fx, "2 mapping(s)");
+	guard_maps_fails("maps-guard-file.txt", &ghi_fx, "/tmp/integrity");
+	/* first page gone: nothing covers the guard's start */
+	assert_false(ring_maps_check_guard(
+		"40002000-40003000 rw-p 00000000 00:00 0 \n", &glo_fx, why,
+		sizeof(why)));
+	assert_non_null(strstr(why, "page at +0 unmapped"));
+	/* a hole in the middle of a 3-page guard */
+	g = (struct ring_guard){ .addr = 0x1000, .len = 0x3000 };
+	assert_false(ring_maps_check_guard(
+		"1000-2000 rw-p 0 00:00 0\n3000-4000 rw-p 0 00:00 0\n", &g, why,
+		sizeof(why)));
+	assert_non_null(strstr(why, "page at +4096 unmapped"));
+	/* READ_IMPLIES_EXEC: rwxp is still a guard */
+	assert_true(ring_maps_check_guard("40005000-40006000 rwxp 0 00:00 0\n",
+					  &ghi_fx, why, sizeof(why)));
+}
+
+static void test_guard_maps_live(void **st)
+{
+	size_t pg = ring_page();
+	uintptr_t base = ring_find_free(4 * pg);
+	struct ring_guard g = { .addr = base + pg,
+				.len = 2 * pg,
+				.pattern = 5 };
+	struct ring_maps_reader mr;
+	char why[RING_WHY_LEN], *once;
+	const char *t;
+
+	(void)st;
+	assert_true(base != 0);
+	ring_maps_reader_init(&mr);
+	assert_int_equal(ring_guard_map(&g, false), 0);
+	t = ring_maps_reread(&mr);
+	assert_non_null(t);
+	once = ring_maps_read();
+	assert_non_null(once);
+	assert_string_equal(t, once); /* pread from 0 gives the whole text */
+	free(once);
+	assert_true(ring_guard_check_maps(t, &g, why, sizeof(why)));
+	((uint64_t *)g.addr)[3] ^= 1;
+	assert_false(ring_guard_check_maps(t, &g, why, sizeof(why)));
+	assert_non_null(strstr(why, "word 3"));
+	((uint64_t *)g.addr)[3] ^= 1;
+	/* second page unmapped: the re-read text must show it */
+	munmap((void *)(g.addr + pg), pg);
+	t = ring_maps_reread(&mr);
+	assert_false(ring_guard_check_maps(t, &g, why, sizeof(why)));
+	assert_non_null(strstr(why, "unmapped"));
+	munmap((void *)g.addr, pg);
+	t = ring_maps_reread(&mr);
+	assert_true(ring_maps_check_free(t, base, 4 * pg, why, sizeof(why)));
+	ring_maps_reader_close(&mr);
+	assert_int_equal(mr.fd, -1);
+}
+
+static void test_pat_fast(void **st)
+{
+	static uint64_t a[512 + 1], b[512 + 1];
+
+	(void)st;
+	for (uint64_t gen = 0; gen < 3; gen++) {
+		ring_pat_fill(a, 4096, gen * 77, 8192);
+		ring_pat_fill_fast(b, 4096, gen * 77, 8192);
+		assert_memory_equal(a, b, 4096);
+		assert_int_equal(ring_pat_check_fast(a, 4096, gen * 77, 8192),
+				 -1);
+		/* unaligned offsets take the byte path, same bytes */
+		ring_pat_fill((char *)a + 3, 4000, gen, 13);
+		ring_pat_fill_fast((char *)b + 3, 4000, gen, 13);
+		assert_memory_equal((char *)a + 3, (char *)b + 3, 4000);
+		assert_int_equal(
+			ring_pat_check_fast((char *)b + 3, 4000, gen, 13), -1);
+	}
+	ring_pat_fill_fast(b, 4096, 9, 4096);
+	((unsigned char *)b)[1234] ^= 0x10;
+	assert_int_equal(ring_pat_check_fast(b, 4096, 9, 4096), 1234);
+	assert_int_equal(ring_pat_check(b, 4096, 9, 4096), 1234);
+	/* another generation or offset is wrong from the first byte on */
+	ring_pat_fill_fast(b, 4096, 9, 4096);
+	assert_int_equal(ring_pat_check_fast(b, 4096, 10, 4096), 0);
+	assert_true(ring_pat_check_fast(b, 4096, 9, 0) >= 0);
+}
+
 /* ---- user-space reap ---- */
 
 static void test_user_reap(void **st)
@@ -430,6 +566,9 @@ int main(void)
 		cmocka_unit_test(test_maps_corrupt),
 		cmocka_unit_test(test_guard_mem),
 		cmocka_unit_test(test_guard_live),
+		cmocka_unit_test(test_guard_maps),
+		cmocka_unit_test(test_guard_maps_live),
+		cmocka_unit_test(test_pat_fast),
 		cmocka_unit_test(test_user_reap),
 		cmocka_unit_test(test_rng),
 	};

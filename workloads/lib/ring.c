@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ring.h"
+#include "ring_work.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -313,26 +315,122 @@ char *ring_maps_read(void)
 	return buf;
 }
 
+void ring_maps_reader_init(struct ring_maps_reader *r)
+{
+	r->fd = -1;
+	r->buf = NULL;
+	r->cap = 0;
+}
+
+const char *ring_maps_reread(struct ring_maps_reader *r)
+{
+	size_t len = 0;
+
+	if (r->fd < 0) {
+		r->fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (r->cap - len < 4096) {
+			size_t cap = r->cap ? r->cap * 2 : 65536;
+			char *nb = realloc(r->buf, cap);
+
+			if (!nb)
+				return NULL;
+			r->buf = nb;
+			r->cap = cap;
+		}
+		n = pread(r->fd, r->buf + len, r->cap - len - 1, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return NULL;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	r->buf[len] = '\0';
+	return r->buf;
+}
+
+void ring_maps_reader_close(struct ring_maps_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	ring_maps_reader_init(r);
+}
+
+/* Hex number (sscanf %llx-like: blanks, optional 0x); false if no digit. */
+static bool parse_hex(const char **pp, unsigned long long *v)
+{
+	const char *p = *pp;
+	unsigned long long x = 0;
+	int digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit(p[2]))
+		p += 2;
+	for (;; p++, digits++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		x = x << 4 | (unsigned long long)d;
+	}
+	*pp = p;
+	*v = x;
+	return digits > 0;
+}
+
+/* Skip blanks then one field; its length (0: none before the line ends). */
+static size_t parse_field(const char **pp, const char **start)
+{
+	const char *p = *pp;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*start = p;
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+		p++;
+	*pp = p;
+	return (size_t)(p - *start);
+}
+
+/*
+ * Hand-written rather than sscanf: the integrity loop parses the whole
+ * maps text several times per move, and sscanf was most of its cost.
+ */
 bool ring_maps_parse_line(const char *line, struct ring_map *m)
 {
 	unsigned long long s, e;
-	char perms[8] = "";
-	int off = 0;
-	const char *p;
+	const char *p = line, *f;
 	size_t n;
 
 	memset(m, 0, sizeof(*m));
-	if (sscanf(line, "%llx-%llx %7s %*s %*s %*s%n", &s, &e, perms, &off) <
-		    3 ||
-	    off == 0)
+	if (!parse_hex(&p, &s) || *p++ != '-' || !parse_hex(&p, &e))
 		return false;
+	n = parse_field(&p, &f); /* perms */
+	if (!n)
+		return false;
+	memcpy(m->perms, f, n < 4 ? n : 4);
+	for (int i = 0; i < 3; i++) /* offset, device, inode */
+		if (!parse_field(&p, &f))
+			return false;
 	if (e < s)
 		return false;
 	m->start = s;
 	m->end = e;
-	memcpy(m->perms, perms, 4);
-	m->perms[4] = '\0';
-	p = line + off;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	n = strcspn(p, "\n");
@@ -445,6 +543,56 @@ size_t ring_maps_aio_size(const char *text, uintptr_t addr)
 
 /* ---- guards ------------------------------------------------------------ */
 
+bool ring_maps_check_guard(const char *text, const struct ring_guard *g,
+			   char *why, size_t whylen)
+{
+	uintptr_t end = g->addr + g->len, covered = g->addr;
+	struct ring_map m, own = { 0 };
+	int n = 0;
+
+	if (!text)
+		return fail(why, whylen, "no /proc/self/maps text");
+	FOR_EACH_MAP(text, m)
+	{
+		if (m.end <= g->addr || m.start >= end)
+			continue;
+		if (!n++)
+			own = m;
+		/* maps is sorted: track the covered prefix of the guard */
+		if (m.start <= covered && m.end > covered)
+			covered = m.end;
+	}
+	if (!n)
+		return fail(why, whylen, "guard 0x%lx+%zu: unmapped",
+			    (unsigned long)g->addr, g->len);
+	if (covered < end)
+		return fail(why, whylen,
+			    "guard 0x%lx+%zu: page at +%lu unmapped",
+			    (unsigned long)g->addr, g->len,
+			    (unsigned long)(covered - g->addr));
+	if (n > 1 || own.start != g->addr || own.end != end)
+		return fail(
+			why, whylen,
+			"guard 0x%lx+%zu: %d mapping(s), first 0x%lx-0x%lx (want exactly the guard)",
+			(unsigned long)g->addr, g->len, n,
+			(unsigned long)own.start, (unsigned long)own.end);
+	/* x is allowed: READ_IMPLIES_EXEC binaries get rwxp */
+	if (own.perms[0] != 'r' || own.perms[1] != 'w' || own.perms[3] != 'p' ||
+	    own.path[0])
+		return fail(
+			why, whylen,
+			"guard 0x%lx+%zu: mapped %s %s (want rw-p/rwxp anonymous)",
+			(unsigned long)g->addr, g->len, own.perms, own.path);
+	return true;
+}
+
+bool ring_guard_check_maps(const char *text, const struct ring_guard *g,
+			   char *why, size_t whylen)
+{
+	return ring_maps_check_guard(text, g, why, whylen) &&
+	       ring_guard_verify_mem(g, (const void *)g->addr, why, whylen);
+}
+
 uint64_t ring_guard_word(const struct ring_guard *g, size_t i)
 {
 	uint64_t w = g->pattern ^ (0x9e3779b97f4a7c15ULL * (i + 1));
@@ -555,6 +703,41 @@ int ring_user_reap(struct aio_ring_hdr *ring, struct io_event *ev, int max,
 	}
 	__atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
 	return n;
+}
+
+/* ---- I/O data pattern --------------------------------------------------- */
+
+static bool pat_words(const void *buf, size_t len, uint64_t off)
+{
+	return !((uintptr_t)buf % 8) && !(len % 8) && !(off % 8) &&
+	       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+}
+
+void ring_pat_fill_fast(void *buf, size_t len, uint64_t gen, uint64_t off)
+{
+	uint64_t *w = buf;
+
+	if (!pat_words(buf, len, off)) {
+		ring_pat_fill(buf, len, gen, off);
+		return;
+	}
+	/* little-endian: byte k of word i is ring_pat(gen, off + 8 i + k) */
+	for (size_t i = 0; i < len / 8; i++)
+		w[i] = (off / 8 + i) * 0x9e3779b97f4a7c15ULL ^ gen;
+}
+
+long ring_pat_check_fast(const void *buf, size_t len, uint64_t gen,
+			 uint64_t off)
+{
+	const uint64_t *w = buf;
+
+	if (!pat_words(buf, len, off))
+		return ring_pat_check(buf, len, gen, off);
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i] != ((off / 8 + i) * 0x9e3779b97f4a7c15ULL ^ gen))
+			return (long)(i * 8) +
+			       ring_pat_check(&w[i], 8, gen, off + i * 8);
+	return -1;
 }
 
 /* ---- misc -------------------------------------------------------------- */

@@ -85,6 +85,21 @@ struct ring_map {
 
 /* Whole /proc/self/maps as a NUL-terminated malloc'd string, NULL on error. */
 char *ring_maps_read(void);
+/*
+ * Reusable reader for hot loops: keeps /proc/self/maps open and re-reads
+ * it from offset 0 with pread (seq_file restarts there) into a buffer that
+ * is reused, so a read costs no open/close/malloc.
+ */
+struct ring_maps_reader {
+	int fd;
+	char *buf;
+	size_t cap;
+};
+
+void ring_maps_reader_init(struct ring_maps_reader *r);
+/* Whole text, NUL-terminated, valid until the next call; NULL on error. */
+const char *ring_maps_reread(struct ring_maps_reader *r);
+void ring_maps_reader_close(struct ring_maps_reader *r);
 /* Parse one maps line. */
 bool ring_maps_parse_line(const char *line, struct ring_map *m);
 /* Is this mapping an aio ring? ("[aio]" or "/[aio] (deleted)") */
@@ -121,6 +136,20 @@ int ring_guard_map(struct ring_guard *g, bool replace);
 /* Still mapped (every page) and still holding its content. */
 bool ring_guard_check(const struct ring_guard *g, char *why, size_t whylen);
 void ring_guard_unmap(struct ring_guard *g);
+/*
+ * Guard presence from a maps text instead of mincore: exactly one mapping
+ * overlaps the guard and it is the guard's own -- private anonymous rw-p
+ * (or rwxp), starting at @g->addr and @g->len long (a guard that merged
+ * with, or was split from, something else fails).
+ */
+bool ring_maps_check_guard(const char *text, const struct ring_guard *g,
+			   char *why, size_t whylen);
+/*
+ * ring_maps_check_guard then the content (memory is read only after the
+ * text showed it mapped; @text must be read after the last mapping change).
+ */
+bool ring_guard_check_maps(const char *text, const struct ring_guard *g,
+			   char *why, size_t whylen);
 /* Is every page of [addr, addr+len) mapped? (mincore) */
 bool ring_range_mapped(uintptr_t addr, size_t len);
 /* Is any page of [addr, addr+len) mapped? */
@@ -138,6 +167,17 @@ bool ring_guard_verify_mem(const struct ring_guard *g, const void *mem,
  */
 int ring_user_reap(struct aio_ring_hdr *ring, struct io_event *ev, int max,
 		   char *why, size_t whylen);
+
+/* ---- I/O data pattern, a word at a time ------------------------------- */
+
+/*
+ * Same bytes as ring_pat_fill/ring_pat_check (ring_work.h), eight at a
+ * time when @buf, @off and @len are multiples of 8 (else byte by byte).
+ */
+void ring_pat_fill_fast(void *buf, size_t len, uint64_t gen, uint64_t off);
+/* Offset of the first wrong byte, or -1. */
+long ring_pat_check_fast(const void *buf, size_t len, uint64_t gen,
+			 uint64_t off);
 
 /* ---- misc -------------------------------------------------------------- */
 
