@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "bench.h"
 #include "expect.h"
@@ -81,37 +80,6 @@ static void bench_usage(FILE *f)
 		"  from expectations\n"
 		"2 usage or setup error\n",
 		DEFAULT_THRESHOLD_NS);
-}
-
-static char *first_line(char *const argv[])
-{
-	char *out = NULL, *nl;
-
-	if (run_capture(argv, NULL, &out) < 0 || !out)
-		return xstrdup("?");
-	nl = strchr(out, '\n');
-	if (nl)
-		*nl = 0;
-	return out;
-}
-
-static char *cpu_model(void)
-{
-	char *s = read_file("/proc/cpuinfo", NULL), *p, *r;
-
-	if (!s)
-		return xstrdup("?");
-	p = strstr(s, "model name");
-	p = p ? strchr(p, ':') : NULL;
-	if (!p) {
-		free(s);
-		return xstrdup("?");
-	}
-	p += 2;
-	*strchrnul(p, '\n') = 0;
-	r = xstrdup(p);
-	free(s);
-	return r;
 }
 
 struct bk {
@@ -545,13 +513,8 @@ int cmd_bench(int argc, char **argv)
 		 "-> %s",
 		 nspec, o.boots, o.samples, o.remap_every, run);
 
-	struct utsname u;
-	char *gcc_v[] = { "gcc", "--version", NULL };
-	char *fio_v[] = { "fio", "--version", NULL };
-	char *gp_v[] = { "gnuplot", "--version", NULL };
 	json_t *kinfo = json_array();
 
-	uname(&u);
 	meta = json_object();
 	cmdl = json_array();
 	json_array_append_new(cmdl, json_string("aioremap"));
@@ -560,12 +523,7 @@ int cmd_bench(int argc, char **argv)
 	json_object_set_new(meta, "format", json_string("aioremap-bench 1"));
 	json_object_set_new(meta, "name", json_string(strrchr(run, '/') + 1));
 	json_object_set_new(meta, "command_line", cmdl);
-	json_object_set_new(meta, "host", json_string(u.nodename));
-	json_object_set_new(meta, "host_kernel", json_string(u.release));
-	json_object_set_new(meta, "cpu", json_string(cpu_model()));
-	json_object_set_new(meta, "gcc", json_string(first_line(gcc_v)));
-	json_object_set_new(meta, "fio", json_string(first_line(fio_v)));
-	json_object_set_new(meta, "gnuplot", json_string(first_line(gp_v)));
+	rundir_host_meta(meta);
 	json_object_set_new(meta, "seed", json_integer(o.seed));
 	json_object_set_new(meta, "seed_str",
 			    json_string(xasprintf("%llu", o.seed)));

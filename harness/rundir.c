@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,4 +42,57 @@ char *rundir_create(const char *name)
 	free(link);
 	free(base);
 	return dir;
+}
+
+/* First line a command prints, or "?". */
+static char *first_line(char *const argv[])
+{
+	char *out = NULL, *nl;
+
+	if (run_capture(argv, NULL, &out) < 0 || !out)
+		return xstrdup("?");
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = 0;
+	return out;
+}
+
+static char *cpu_model(void)
+{
+	char *s = read_file("/proc/cpuinfo", NULL), *p, *r;
+
+	p = s ? strstr(s, "model name") : NULL;
+	p = p ? strchr(p, ':') : NULL;
+	if (!p) {
+		free(s);
+		return xstrdup("?");
+	}
+	p += 2;
+	*strchrnul(p, '\n') = 0;
+	r = xstrdup(p);
+	free(s);
+	return r;
+}
+
+void rundir_host_meta(json_t *meta)
+{
+	static char *const tools[][3] = {
+		{ "gcc", "--version", NULL },
+		{ "fio", "--version", NULL },
+		{ "gnuplot", "--version", NULL },
+	};
+	struct utsname u;
+	char *v;
+
+	uname(&u);
+	json_object_set_new(meta, "host", json_string(u.nodename));
+	json_object_set_new(meta, "host_kernel", json_string(u.release));
+	v = cpu_model();
+	json_object_set_new(meta, "cpu", json_string(v));
+	free(v);
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		v = first_line(tools[i]);
+		json_object_set_new(meta, tools[i][0], json_string(v));
+		free(v);
+	}
 }

@@ -3,11 +3,19 @@
 #ifndef AIOREMAP_RUNDIR_H
 #define AIOREMAP_RUNDIR_H
 
+#include <jansson.h>
+
 /*
  * Create a new run folder under $AIOREMAP_RESULTS (default
  * <project>/results) and point results/latest at it. Dies with exit 2
  * and a clear message when the folder cannot be written.
  */
 char *rundir_create(const char *name);
+
+/*
+ * What a run folder records about the machine, for every command that
+ * writes meta.json: host, host_kernel, cpu, gcc, fio, gnuplot.
+ */
+void rundir_host_meta(json_t *meta);
 
 #endif

@@ -392,8 +392,7 @@ static void write_meta(const char *run, const struct kernel *const *ks, int nk,
 		       const struct stress_opts *o, int argc, char **argv)
 {
 	json_t *m = json_object(), *jks = json_array(), *cmd = json_array();
-	char *path = xasprintf("%s/meta.json", run), *uname_out = NULL;
-	char *un[] = { "uname", "-a", NULL };
+	char *path = xasprintf("%s/meta.json", run);
 
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
@@ -403,18 +402,15 @@ static void write_meta(const char *run, const struct kernel *const *ks, int nk,
 				       ks[c]->name, "spec", ks[c]->spec, "hash",
 				       ks[c]->hash, "binary", ks[c]->linux_path,
 				       "dir", ks[c]->dir));
-	run_capture(un, NULL, &uname_out);
 	json_object_set_new(m, "command", json_string("stress"));
 	json_object_set_new(m, "argv", cmd);
 	json_object_set_new(m, "seed", json_integer((json_int_t)o->seed));
 	json_object_set_new(m, "duration_s", json_integer(o->duration));
-	json_object_set_new(m, "host",
-			    json_string(uname_out ? rstrip(uname_out) : ""));
+	rundir_host_meta(m);
 	json_object_set_new(m, "kernels", jks);
 	if (json_dump_file(m, path, JSON_INDENT(2)))
 		warnx_("cannot write %s", path);
 	json_decref(m);
-	free(uname_out);
 	free(path);
 }
 
