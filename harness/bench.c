@@ -539,11 +539,12 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 0; i < nspec; i++)
 		json_array_append_new(
 			kinfo,
-			json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "name",
+			json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}", "name",
 				  ks[i].dir_name, "spec", ks[i].k.spec, "hash",
 				  ks[i].k.hash, "linux", ks[i].k.linux_path,
 				  "release_suffix", ks[i].k.release_suffix,
-				  "description", ks[i].k.description));
+				  "description", ks[i].k.description,
+				  "kernel_args", ks[i].k.kernel_args));
 	json_object_set_new(meta, "kernel_info", kinfo);
 
 	/*

@@ -241,7 +241,10 @@ int cmd_variants(int argc, char **argv)
 	}
 	printf("\nalso: <variant>+debug (uml-config/debug.config), "
 	       "patch:/path/x.patch (on top of with),\n"
-	       "      kernel:/path/linux (prebuilt UML binary, booted as is)\n");
+	       "      kernel:/path/linux (prebuilt UML binary, booted as is);\n"
+	       "      any of them @param=value[@...] (kernel parameters for "
+	       "the boot, no rebuild,\n"
+	       "      e.g. slow-lookup@aio.lookup_delay_cycles=4000)\n");
 	strv_free(v);
 	free(dir);
 	return EXIT_OK;

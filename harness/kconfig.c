@@ -390,13 +390,69 @@ static char *prebuilt_name(const char *path)
 	return name;
 }
 
+/* A kernel parameter as the @ suffix may give it: name[=value]. */
+static bool karg_valid(const char *a)
+{
+	if (!*a || *a == '=')
+		return false;
+	for (; *a; a++)
+		if (!isalnum((unsigned char)*a) && !strchr("._-=,:", *a))
+			return false;
+	return true;
+}
+
+/*
+ * Split "<kernel>@p=v@q=w" at the first '@' whose remainder holds no '/'
+ * (so an '@' inside a patch or kernel path stays part of the path).
+ */
+static int kspec_split_args(const char *spec, char *s, struct kspec *out,
+			    char **err)
+{
+	char *at = strchr(s, '@'), *tok, *save = NULL;
+	size_t len = 0;
+
+	while (at && strchr(at, '/'))
+		at = strchr(at + 1, '@');
+	if (!at)
+		return 0;
+	*at++ = '\0';
+	out->args = xstrdup(at);
+	for (tok = strtok_r(at, "@", &save); tok;
+	     tok = strtok_r(NULL, "@", &save)) {
+		if (!karg_valid(tok)) {
+			*err = xasprintf(
+				"'%s': bad kernel parameter '%s' after "
+				"'@' (want name=value, e.g. "
+				"slow-lookup@aio.lookup_delay_cycles="
+				"4000)",
+				spec, tok);
+			return -1;
+		}
+		if (len)
+			out->args[len++] = ' ';
+		memcpy(out->args + len, tok, strlen(tok));
+		len += strlen(tok);
+	}
+	out->args[len] = '\0';
+	if (!len) {
+		*err = xasprintf("'%s': '@' needs a kernel parameter (e.g. "
+				 "slow-lookup@aio.lookup_delay_cycles=4000)",
+				 spec);
+		return -1;
+	}
+	return 0;
+}
+
 int kspec_parse(const char *spec, struct kspec *out, char **err)
 {
 	char *s = xstrdup(spec);
-	size_t n = strlen(s);
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	*err = NULL;
+	if (kspec_split_args(spec, s, out, err))
+		goto fail;
+	n = strlen(s);
 	if (n > 6 && !strcmp(s + n - 6, "+debug")) {
 		out->debug = true;
 		s[n - 6] = '\0';
@@ -449,5 +505,62 @@ void kspec_free(struct kspec *s)
 {
 	free(s->name);
 	free(s->path);
+	free(s->args);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Length of a parameter's name: "a.b=1" -> 3. */
+static size_t karg_key_len(const char *a, size_t len)
+{
+	const char *eq = memchr(a, '=', len);
+
+	return eq ? (size_t)(eq - a) : len;
+}
+
+static bool karg_overridden(const char *a, size_t len, const char *override)
+{
+	size_t k = karg_key_len(a, len);
+	const char *o = override;
+
+	while (o && *o) {
+		size_t ol = strcspn(o, " ");
+
+		if (ol && karg_key_len(o, ol) == k && !strncmp(o, a, k))
+			return true;
+		o += ol;
+		o += strspn(o, " ");
+	}
+	return false;
+}
+
+char *kargs_merge(const char *defaults, const char *override)
+{
+	size_t cap = (defaults ? strlen(defaults) : 0) +
+		     (override ? strlen(override) : 0) + 2;
+	char *r = xmalloc(cap), *w = r;
+	const char *lists[2] = { defaults, override };
+
+	for (int i = 0; i < 2; i++) {
+		const char *d = lists[i];
+
+		while (d && *d) {
+			size_t dl;
+
+			d += strspn(d, " ");
+			dl = strcspn(d, " ");
+			if (dl && (i || !karg_overridden(d, dl, override))) {
+				if (w != r)
+					*w++ = ' ';
+				memcpy(w, d, dl);
+				w += dl;
+			}
+			d += dl;
+		}
+	}
+	*w = '\0';
+	if (w == r) {
+		free(r);
+		return NULL;
+	}
+	return r;
 }

@@ -81,11 +81,23 @@ struct kspec {
 	char *name; /* variant name, patch file stem, or binary name */
 	char *path; /* patch or kernel path (absolute), else NULL */
 	bool debug;
+	char *args; /* "@p=v@q=w" suffix as "p=v q=w", else NULL */
 };
 
-/* Parse a spec string; -1 with *err on a malformed one. */
+/*
+ * Parse a spec string, "<kernel>[+debug][@param=value...]"; -1 with *err
+ * on a malformed one. The @ suffix adds (or overrides) kernel parameters
+ * for this boot only: it changes no build, e.g.
+ * "slow-lookup@aio.lookup_delay_cycles=4000".
+ */
 int kspec_parse(const char *spec, struct kspec *out, char **err);
 void kspec_free(struct kspec *s);
+/*
+ * @defaults with every parameter of @override added, replacing a default
+ * of the same name ("a=1 b=2" + "b=3 c" -> "a=1 b=3 c"); either may be
+ * NULL; returns NULL when both are empty.
+ */
+char *kargs_merge(const char *defaults, const char *override);
 /* Valid variant/kernel name: [A-Za-z0-9._-], 1..40 chars, not "." "..". */
 bool kname_valid(const char *name);
 

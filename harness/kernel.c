@@ -1159,6 +1159,7 @@ int kernel_resolve(const char *spec, bool do_build, struct kernel *out)
 		out->description = xasprintf("prebuilt UML kernel %s, booted "
 					     "as is",
 					     p.spec.path);
+		out->kernel_args = kargs_merge(NULL, p.spec.args);
 		plan_free(&p);
 		return 0;
 	}
@@ -1202,10 +1203,9 @@ int kernel_resolve(const char *spec, bool do_build, struct kernel *out)
 					  p.spec.debug ? " (+debug overlay)" :
 							 "");
 		out->debug = p.spec.debug;
-		out->kernel_args = p.spec.kind == KSPEC_VARIANT &&
-						   p.var.kernel_args ?
-					   xstrdup(p.var.kernel_args) :
-					   NULL;
+		out->kernel_args = kargs_merge(
+			p.spec.kind == KSPEC_VARIANT ? p.var.kernel_args : NULL,
+			p.spec.args);
 	}
 	plan_free(&p);
 	kctx_free(&c);

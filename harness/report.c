@@ -312,6 +312,22 @@ static void report_calibration(FILE *f, json_t *cal)
 			num(mde, "median"), num(mde, "max"));
 }
 
+/*
+ * The kernel parameters each kernel was booted with (variant defaults
+ * and @param=value from its spec).
+ */
+static void report_kernel_args(FILE *f, json_t *meta)
+{
+	json_t *k;
+	size_t i;
+
+	json_array_foreach(
+		json_object_get(meta, "kernel_info"), i,
+		k) if (json_string_value(json_object_get(k, "kernel_args")))
+		fprintf(f, "Kernel `%s` (spec `%s`) booted with `%s`.\n\n",
+			str(k, "name"), str(k, "spec"), str(k, "kernel_args"));
+}
+
 int report_write(const char *run, char **err)
 {
 	json_t *meta = load_opt(run, "meta.json");
@@ -348,6 +364,7 @@ int report_write(const char *run, char **err)
 			str(meta, "host_kernel"), (int)num(meta, "boots"),
 			(int)num(meta, "samples"),
 			(int)num(meta, "remap_every"), str(meta, "seed_str"));
+	report_kernel_args(f, meta);
 	fprintf(f,
 		"## Verdict per kernel (lookup: %s)\n\n"
 		"Threshold T = %.0f ns, %.0f%% intervals over boots, estimator "

@@ -398,10 +398,11 @@ static void write_meta(const char *run, const struct kernel *const *ks, int nk,
 		json_array_append_new(cmd, json_string(argv[i]));
 	for (int c = 0; c < nk; c++)
 		json_array_append_new(
-			jks, json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "name",
-				       ks[c]->name, "spec", ks[c]->spec, "hash",
-				       ks[c]->hash, "binary", ks[c]->linux_path,
-				       "dir", ks[c]->dir));
+			jks, json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?}",
+				       "name", ks[c]->name, "spec", ks[c]->spec,
+				       "hash", ks[c]->hash, "binary",
+				       ks[c]->linux_path, "dir", ks[c]->dir,
+				       "kernel_args", ks[c]->kernel_args));
 	json_object_set_new(m, "command", json_string("stress"));
 	json_object_set_new(m, "argv", cmd);
 	json_object_set_new(m, "seed", json_integer((json_int_t)o->seed));

@@ -4,17 +4,25 @@
 #
 # One short interleaved bench of `with`, `with` again (A/A, folder
 # with-AA) and the `slow-lookup` control, then the run folder is copied
-# and re-analysed from its files alone. Sizes: 8 boots x 5000 samples
-# per kernel (24 boots, ~40-70 s), equivalence margin 100 ns: half the
-# control's effect (slow-lookup is ~+200 ns), and wide enough that the
-# A/A interval (about +-15 ns on a quiet host, +-40 ns when the host is
-# loaded and boots drift) stays inside it. Flake rate measured: see
-# results/examples/README.md.
-BENCH_ARGS=(--no-build --no-fio --boots 8 --samples 5000 --threshold-ns 100)
+# and re-analysed from its files alone.
+#
+# This tier checks the pipeline end to end on effects far from the
+# noise, not the benchmark's resolution (that is `make calibrate`: A/A
+# false alarms and control detection over 20 runs, MDE). So the control
+# runs with a 4000-cycle delay (slow-lookup@aio.lookup_delay_cycles=4000,
+# +1.7-1.9 us measured, 10x its default) and the margin is 400 ns. The
+# short bench (8 boots x 5000 samples per kernel, 24 boots, ~40-70 s) has
+# an A/A interval of +-60 ns on a quiet host and up to +-100 ns in this
+# VM's slow phases (MDE 80-105 ns measured there): a 100 ns margin, as
+# tried first, failed a CI run that way. 400 ns keeps 4x headroom on both
+# sides: the A/A interval inside +-400, the control's lower bound (>1.7 us)
+# above it.
+BENCH_ARGS=(--no-build --no-fio --boots 8 --samples 5000 --threshold-ns 400)
 
 bench_t0=$SECONDS
 expect_rc "bench with vs with (A/A) vs slow-lookup exits 0" 0 \
-	"$A" bench --kernels with,with,slow-lookup "${BENCH_ARGS[@]}" --name itest-bench
+	"$A" bench --kernels with,with,slow-lookup@aio.lookup_delay_cycles=4000 \
+	"${BENCH_ARGS[@]}" --name itest-bench
 bench_log=$LAST_LOG
 echo "    (bench took $((SECONDS - bench_t0)) s)"
 bench_run=$(readlink -f "$AIOREMAP_RESULTS/latest")
@@ -27,6 +35,9 @@ expect_grep "A/A (with vs with) is equivalent" \
 	'^\| with-AA \| with \| lookup \|.*\*\*equivalent\*\*' "$rep"
 expect_grep "slow-lookup is slower (the slowdown is seen)" \
 	'^\| slow-lookup \(control\) \| with \| lookup \|.*\*\*slower\*\* - control detected' "$rep"
+# shellcheck disable=SC2016  # backquotes are Markdown here
+expect_grep "report names the control's kernel parameters" \
+	'^Kernel `slow-lookup` \(spec `slow-lookup@aio.lookup_delay_cycles=4000`\) booted with `aio.lookup_delay_cycles=4000`' "$rep"
 # shellcheck disable=SC2016  # backquotes are Markdown here
 expect_grep "report states the slowdown in ns with its interval" \
 	'control `slow-lookup` \(a known slowdown\): \*\*detected\*\*: \+[0-9.]+ ns, 99% CI \[' "$rep"
@@ -56,7 +67,15 @@ rm -rf "$copy"
 cp -r "$bench_run" "$copy"
 rm -rf "$copy/summary.json" "$copy/compare.json" "$copy/report.md" "$copy/plots"
 expect_rc "summarise the copied folder" 0 "$A" summarise "$copy"
-expect_rc "compare the copied folder" 0 "$A" compare "$copy"
+# compare's verdict exit (0 or 1) follows the data; the content check is
+# the cmp of compare.json below.
+"$A" compare "$copy" >"$LOGDIR/compare-copy.log" 2>&1
+rc=$?
+if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then
+	ok "compare the copied folder (exit $rc)"
+else
+	not_ok "compare the copied folder" "exit $rc, log: $LOGDIR/compare-copy.log"
+fi
 expect_rc "report the copied folder" 0 "$A" report "$copy"
 expect_rc "plot the copied folder" 0 "$A" plot "$copy"
 if cmp -s "$bench_run/compare.json" "$copy/compare.json"; then
@@ -65,7 +84,12 @@ else
 	not_ok "copied folder gives the same compare.json" \
 		"$(diff "$bench_run/compare.json" "$copy/compare.json" | head -n 10)"
 fi
-expect_grep "copied folder's report gives the same answer" '\? yes\.\*\*' "$copy/report.md"
+answer=$(grep -m1 '^\*\*Are the candidate' "$rep")
+if [ -n "$answer" ] && [ "$answer" = "$(grep -m1 '^\*\*Are the candidate' "$copy/report.md")" ]; then
+	ok "copied folder's report gives the same answer"
+else
+	not_ok "copied folder's report gives the same answer" "$rep vs $copy/report.md"
+fi
 if [ -s "$copy/plots/diff-lookup.svg" ]; then ok "copied folder re-plots"; else not_ok "copied folder re-plots"; fi
 
 # Two run folders: make compare A= B= (same data: every difference is 0;

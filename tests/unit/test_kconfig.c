@@ -227,9 +227,66 @@ static void test_spec_parse(void **state)
 	assert_int_equal(kspec_parse("", &s, &err), -1);
 	free(err);
 
+	/* @ suffix: kernel parameters for the boot, no build change. */
+	assert_int_equal(kspec_parse("slow-lookup@aio.lookup_delay_cycles=4000",
+				     &s, &err),
+			 0);
+	assert_string_equal(s.name, "slow-lookup");
+	assert_string_equal(s.args, "aio.lookup_delay_cycles=4000");
+	assert_false(s.debug);
+	kspec_free(&s);
+	assert_int_equal(kspec_parse("with+debug@a=1@b", &s, &err), 0);
+	assert_string_equal(s.name, "with");
+	assert_true(s.debug);
+	assert_string_equal(s.args, "a=1 b");
+	kspec_free(&s);
+	/* An '@' inside a path stays part of the path. */
+	assert_int_equal(kspec_parse("patch:/t/v@2/x.patch@q=1", &s, &err), 0);
+	assert_string_equal(s.path, "/t/v@2/x.patch");
+	assert_string_equal(s.args, "q=1");
+	kspec_free(&s);
+	assert_int_equal(kspec_parse("kernel:/a@b/linux.uml", &s, &err), 0);
+	assert_string_equal(s.path, "/a@b/linux.uml");
+	assert_null(s.args);
+	kspec_free(&s);
+	assert_int_equal(kspec_parse("with@", &s, &err), -1);
+	assert_non_null(strstr(err, "needs a kernel parameter"));
+	free(err);
+	assert_int_equal(kspec_parse("with@=3", &s, &err), -1);
+	assert_non_null(strstr(err, "bad kernel parameter '=3'"));
+	free(err);
+	assert_int_equal(kspec_parse("with@a;rm", &s, &err), -1);
+	free(err);
+
 	assert_true(kname_valid("mutant-user-id-only"));
 	assert_false(kname_valid(".."));
 	assert_false(kname_valid("a b"));
+}
+
+static void test_kargs_merge(void **state)
+{
+	char *m;
+
+	(void)state;
+	assert_null(kargs_merge(NULL, NULL));
+	assert_null(kargs_merge("", " "));
+	m = kargs_merge("aio.lookup_delay_cycles=400", NULL);
+	assert_string_equal(m, "aio.lookup_delay_cycles=400");
+	free(m);
+	m = kargs_merge("aio.lookup_delay_cycles=400",
+			"aio.lookup_delay_cycles=4000");
+	assert_string_equal(m, "aio.lookup_delay_cycles=4000");
+	free(m);
+	m = kargs_merge("a=1 b=2  ab=5", "b=3 c");
+	assert_string_equal(m, "a=1 ab=5 b=3 c");
+	free(m);
+	m = kargs_merge(NULL, "x=1");
+	assert_string_equal(m, "x=1");
+	free(m);
+	/* A bare flag overrides its valued form and vice versa. */
+	m = kargs_merge("quiet a=1", "quiet=0 a");
+	assert_string_equal(m, "quiet=0 a");
+	free(m);
 }
 
 int main(void)
@@ -242,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_variant_load),
 		cmocka_unit_test(test_variant_list),
 		cmocka_unit_test(test_spec_parse),
+		cmocka_unit_test(test_kargs_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
