@@ -95,7 +95,7 @@ static int bench_once(const char *run, struct bk *ks, int nk,
 	json_t *order = json_array(), *kn = json_array(), *s, *c;
 	char *err = NULL, *p;
 	int total = nk * o->boots, done = 0, rc = EXIT_OK;
-	struct summarise_opts so = { EST_HL };
+	struct summarise_opts so = { EST_DEFAULT };
 	struct compare_opts co = { .baseline = baseline,
 				   .threshold_ns = o->threshold_ns,
 				   .seed = o->seed };

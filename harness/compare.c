@@ -355,7 +355,7 @@ static json_t *load_or_summarise(const char *run)
 	json_t *s = path_exists(p) ? json_load_path(p, &err) : NULL;
 
 	if (!s) {
-		struct summarise_opts so = { EST_HL };
+		struct summarise_opts so = { EST_DEFAULT };
 
 		free(err);
 		err = NULL;

@@ -105,6 +105,27 @@ double st_hl1(const double *sorted, size_t n)
 	       2;
 }
 
+size_t st_fast_pairs(const double *x, const double *y, size_t n, double p,
+		     double *out)
+{
+	double tx, ty;
+	size_t k = 0;
+
+	if (!n)
+		return 0;
+	memcpy(out, x, n * sizeof(*out));
+	st_sort(out, n);
+	tx = st_quantile(out, n, p);
+	memcpy(out, y, n * sizeof(*out));
+	st_sort(out, n);
+	ty = st_quantile(out, n, p);
+	for (size_t i = 0; i < n; i++)
+		if (x[i] <= tx && y[i] <= ty)
+			out[k++] = y[i] - x[i];
+	st_sort(out, k);
+	return k;
+}
+
 double st_hl2(const double *x, size_t nx, const double *y, size_t ny)
 {
 	size_t m = nx * ny, k = 0;

@@ -26,6 +26,16 @@ double st_trimmed_mean(const double *sorted, size_t n, double trim);
 double st_hl1(const double *sorted, size_t n);
 /* k-th smallest (1-based) Walsh average of sorted data. */
 double st_walsh_kth(const double *sorted, size_t n, unsigned long long k);
+/*
+ * Fast-pair differences: y[i] - x[i] for the pairs where both x[i] and
+ * y[i] lie at or below their own quantile @p (each column's fastest
+ * fraction p). Written to @out (room for n), sorted; returns how many.
+ * A constant added to every y shifts the result by exactly that constant
+ * (the selection moves with it), so kernels that differ by a fixed cost
+ * differ by it here too.
+ */
+size_t st_fast_pairs(const double *x, const double *y, size_t n, double p,
+		     double *out);
 /* Two-sample Hodges-Lehmann shift: median of y_j - x_i over all pairs. */
 double st_hl2(const double *x, size_t nx, const double *y, size_t ny);
 

@@ -164,6 +164,76 @@ static void test_aa_rate(void **state)
 	gsl_rng_free(r);
 }
 
+static void test_fast_pairs_exact(void **state)
+{
+	/* Fastest half of each column: x <= 12, y <= 112. */
+	double x[] = { 10, 11, 500, 12, 13 }, y[] = { 110, 900, 111, 112, 113 };
+	double out[5];
+	size_t k;
+
+	(void)state;
+	k = st_fast_pairs(x, y, 5, 0.5, out);
+	/* Row 0 (10,110) and row 3 (12,112): both fast. Rows 1 and 2
+	 * straddle the modes and are dropped. */
+	assert_int_equal(k, 2);
+	NEAR(out[0], 100, 1e-12);
+	NEAR(out[1], 100, 1e-12);
+	assert_int_equal(st_fast_pairs(x, y, 0, 0.4, out), 0);
+}
+
+/*
+ * Bimodal syscall costs as UML shows them (~16k or ~150k cycles, modes
+ * drawn independently per call): the fast-pair estimate recovers a
+ * planted 100-cycle difference with a far smaller spread than HL over
+ * all pairs, and a constant added to y moves it by exactly that much.
+ */
+static void test_fast_pairs_bimodal(void **state)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	enum { N = 5000, BOOTS = 12 };
+	static double x[N], y[N], y2[N], d[N];
+	double fast[BOOTS], all[BOOTS];
+
+	(void)state;
+	gsl_rng_set(r, 7);
+	for (int b = 0; b < BOOTS; b++) {
+		size_t k;
+		double e;
+
+		for (int i = 0; i < N; i++) {
+			double base = gsl_rng_uniform(r) < 0.4 ? 16000 : 150000;
+			double other = gsl_rng_uniform(r) < 0.4 ? 16000 :
+								  150000;
+
+			/* Calls in the same iteration share the mode 70%. */
+			if (gsl_rng_uniform(r) < 0.7)
+				other = base;
+			/* Spread measured: fast mode ~+-500, slow ~+-30k. */
+			x[i] = base +
+			       gsl_ran_gaussian(r, base < 1e5 ? 500 : 30000);
+			y[i] = other + 100 +
+			       gsl_ran_gaussian(r, other < 1e5 ? 500 : 30000);
+			y2[i] = y[i] + 350;
+			d[i] = y[i] - x[i];
+		}
+		k = st_fast_pairs(x, y, N, 0.2, d + 0);
+		assert_true(k > N / 20);
+		fast[b] = st_hl1(d, k);
+		k = st_fast_pairs(x, y2, N, 0.2, d);
+		e = st_hl1(d, k);
+		NEAR(e - fast[b], 350, 1e-9);
+		for (int i = 0; i < N; i++)
+			d[i] = y[i] - x[i];
+		st_sort(d, N);
+		all[b] = st_hl1(d, N);
+	}
+	NEAR(st_mean(fast, BOOTS), 100, 30);
+	print_message("fast20 sd %.1f, hl sd %.1f\n", st_sd(fast, BOOTS),
+		      st_sd(all, BOOTS));
+	assert_true(st_sd(fast, BOOTS) * 3 < st_sd(all, BOOTS));
+	gsl_rng_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +245,8 @@ int main(void)
 		cmocka_unit_test(test_mde),
 		cmocka_unit_test(test_planted_shift),
 		cmocka_unit_test(test_aa_rate),
+		cmocka_unit_test(test_fast_pairs_exact),
+		cmocka_unit_test(test_fast_pairs_bimodal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

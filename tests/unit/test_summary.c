@@ -89,6 +89,36 @@ static void test_summarise(void **state)
 	json_decref(s);
 }
 
+/* The default estimator (fast20) on the same fixture: named in the
+ * summary, pairs counted per boot, the planted shift still seen. */
+static void test_summarise_default(void **state)
+{
+	struct summarise_opts so = { EST_DEFAULT };
+	char *err = NULL;
+	json_t *s = summarise_run(FIX "/run", &so, &err), *k, *b;
+	double w, v;
+
+	(void)state;
+	assert_non_null(s);
+	assert_string_equal(json_string_value(json_object_get(s, "estimator")),
+			    "fast20");
+	k = json_object_get(json_object_get(s, "kernels"), "with");
+	b = json_array_get(json_object_get(k, "boots"), 0);
+	b = json_object_get(json_object_get(b, "metrics"), "lookup");
+	assert_true(json_integer_value(json_object_get(b, "fast20_pairs")) > 0);
+	assert_true(json_integer_value(json_object_get(b, "fast20_pairs")) <=
+		    60);
+	w = json_number_value(json_object_get(
+		json_object_get(json_object_get(k, "metrics"), "lookup"),
+		"estimate_cycles"));
+	k = json_object_get(json_object_get(s, "kernels"), "slow-lookup");
+	v = json_number_value(json_object_get(
+		json_object_get(json_object_get(k, "metrics"), "lookup"),
+		"estimate_cycles"));
+	assert_true(v - w > 150 && v - w < 450);
+	json_decref(s);
+}
+
 static json_t *find(json_t *c, const char *kernel, const char *metric)
 {
 	size_t i;
@@ -292,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_csv_good),
 		cmocka_unit_test(test_csv_bad),
 		cmocka_unit_test(test_summarise),
+		cmocka_unit_test(test_summarise_default),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_answer),
