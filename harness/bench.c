@@ -41,9 +41,9 @@ static void bench_usage(FILE *f)
 		"                      baseline: without, else the first)\n"
 		"  --patch P           compare patch:P against its base `with`\n"
 		"  --kernel PATH       compare a prebuilt UML binary against `with`\n"
-		"  --boots N           boots per kernel (default 16, quick 3)\n"
-		"  --samples N         probe iterations per boot (default 20000,\n"
-		"                      quick 10000)\n"
+		"  --boots N           boots per kernel (default 12, quick 4)\n"
+		"  --samples N         probe iterations per boot (default 10000,\n"
+		"                      quick 5000)\n"
 		"  --remap-every K     move the ring every K iterations (default 1000)\n"
 		"  --seed S            seed (default 1)\n"
 		"  --threshold-ns X    equivalence margin (default %.0f ns)\n"
@@ -454,9 +454,9 @@ int cmd_bench(int argc, char **argv)
 	else if (o.repeat > 1 && !o.calibrate)
 		die(EXIT_USAGE, "--repeat needs --calibrate");
 	if (o.boots < 0)
-		o.boots = o.quick ? 3 : 16;
+		o.boots = o.quick ? 4 : 12;
 	if (o.samples < 0)
-		o.samples = o.quick ? 10000 : 20000;
+		o.samples = o.quick ? 5000 : 10000;
 	if (o.boots < 2 || o.samples < 100 || o.repeat < 1 || o.remap_every < 0)
 		die(EXIT_USAGE, "need --boots >= 2, --samples >= 100, "
 				"--repeat >= 1, --remap-every >= 0");
