@@ -87,6 +87,14 @@ struct bk {
 	struct kernel k;
 };
 
+/* Median of @n values, using @tmp (room for n) as scratch. */
+static double probe_median(const double *v, size_t n, double *tmp)
+{
+	memcpy(tmp, v, n * sizeof(*tmp));
+	st_sort(tmp, n);
+	return st_quantile(tmp, n, 0.5);
+}
+
 /* One benchmark: the boots of every kernel into @run, then analyse. */
 static int bench_once(const char *run, struct bk *ks, int nk,
 		      const char *baseline, const struct bench_opts *o,
@@ -152,16 +160,17 @@ static int bench_once(const char *run, struct bk *ks, int nk,
 					rc = EXIT_CHECK;
 			} else {
 				double *x = xmalloc(d.n * sizeof(*x));
+				size_t nf =
+					st_fast_pairs(d.col[0], d.col[1], d.n,
+						      FAST_PAIR_FRACTION, x);
 
-				for (size_t n = 0; n < d.n; n++)
-					x[n] = d.col[1][n] - d.col[0][n];
-				st_sort(x, d.n);
-				progress(
-					"boot %d/%d %s: median diff %.0f cycles, "
-					"HL %.1f (io_submit0 - getppid), %.1f s",
-					done, total, ks[i].dir_name,
-					st_quantile(x, d.n, 0.5),
-					st_hl1(x, d.n), res.seconds);
+				progress("boot %d/%d %s: io_submit0 - getppid "
+					 "fast20 %.1f cycles (%zu fast pairs), "
+					 "getppid median %.0f, %.1f s",
+					 done, total, ks[i].dir_name,
+					 st_hl1(x, nf), nf,
+					 probe_median(d.col[0], d.n, x),
+					 res.seconds);
 				free(x);
 				probe_data_free(&d);
 			}
