@@ -15,6 +15,9 @@
 #include "guest.h"
 #include "kernel.h"
 #include "rundir.h"
+
+/* <results>/latest-calibration: the newest `bench --calibrate` run. */
+#define CALIBRATION_LINK "latest-calibration"
 #include "stats.h"
 #include "stress.h"
 #include "util.h"
@@ -86,6 +89,46 @@ struct bk {
 	char *dir_name; /* folder and report name */
 	struct kernel k;
 };
+
+/*
+ * The calibration a bench report quotes ("how often would it cry
+ * wolf?"): the newest `bench --calibrate` in the results folder, else
+ * the one committed in results/examples/. Copied into the run folder
+ * (calibration-ref.json, with its source) so the run stays readable
+ * from its folder alone.
+ */
+static void calibration_ref_copy(const char *run)
+{
+	char *base = rundir_base();
+	char *paths[2] = {
+		xasprintf("%s/" CALIBRATION_LINK "/calibration.json", base),
+		project_path("results/examples/calibration.json"),
+	};
+	char *err = NULL, *dst = xasprintf("%s/calibration-ref.json", run);
+
+	for (int i = 0; i < 2; i++) {
+		json_t *c = path_exists(paths[i]) ?
+				    json_load_path(paths[i], &err) :
+				    NULL;
+
+		if (!c) {
+			free(err);
+			err = NULL;
+			continue;
+		}
+		json_object_set_new(c, "source", json_string(paths[i]));
+		if (json_save_path(c, dst, &err)) {
+			warnx_("%s", err);
+			free(err);
+		}
+		json_decref(c);
+		break;
+	}
+	for (int i = 0; i < 2; i++)
+		free(paths[i]);
+	free(dst);
+	free(base);
+}
 
 /* Median of @n values, using @tmp (room for n) as scratch. */
 static double probe_median(const double *v, size_t n, double *tmp)
@@ -555,6 +598,8 @@ int cmd_bench(int argc, char **argv)
 				  "description", ks[i].k.description,
 				  "kernel_args", ks[i].k.kernel_args));
 	json_object_set_new(meta, "kernel_info", kinfo);
+	if (!o.calibrate)
+		calibration_ref_copy(run);
 
 	/*
 	 * Claims quick check first: a kernel that breaks the patch's claims
@@ -680,6 +725,16 @@ int cmd_bench(int argc, char **argv)
 					  mdes[nmde - 1]));
 		}
 		free(mdes);
+		json_object_set_new(
+			cal, "settings",
+			json_pack("{s:s,s:i,s:i,s:i,s:f,s:O?,s:O?,s:O?}", "run",
+				  strrchr(run, '/') + 1, "boots", o.boots,
+				  "samples", o.samples, "remap_every",
+				  o.remap_every, "threshold_ns", o.threshold_ns,
+				  "estimator",
+				  json_object_get(cmp, "estimator"), "host",
+				  json_object_get(meta, "host"), "cpu",
+				  json_object_get(meta, "cpu")));
 		json_object_set_new(cal, "runs", reps);
 		progress("calibration: A/A reported a difference in %d of %d "
 			 "(target <= %d); control detected in %d of %d "
@@ -698,6 +753,7 @@ int cmd_bench(int argc, char **argv)
 			free(cp);
 		}
 		json_decref(cal);
+		rundir_link(run, CALIBRATION_LINK);
 
 		free(run);
 		run = last;

@@ -292,6 +292,40 @@ int report_answer(FILE *f, json_t *meta, json_t *cmp, json_t *ver, json_t *fio)
 	return rc;
 }
 
+/*
+ * One paragraph under the answer: how often this benchmark cries wolf
+ * and what it can see, from the calibration bench copied beside the run
+ * (calibration-ref.json).
+ */
+static void report_calibration_ref(FILE *f, json_t *ref)
+{
+	json_t *set = json_object_get(ref, "settings");
+	json_t *mde = json_object_get(ref, "mde_ns");
+	int n = (int)num(ref, "repeats");
+
+	fprintf(f,
+		"How far to trust this: the calibration in `%s` (%d "
+		"repetitions of A/A `with` vs `with` and the `slow-lookup` "
+		"control",
+		str(ref, "source"), n);
+	if (set)
+		fprintf(f,
+			", %d boots x %d samples, estimator %s, T = %.0f ns, "
+			"host `%s`",
+			(int)num(set, "boots"), (int)num(set, "samples"),
+			str(set, "estimator"), num(set, "threshold_ns"),
+			str(set, "host"));
+	fprintf(f,
+		"): the A/A reported a difference in %d of %d, the control "
+		"was detected in %d of %d",
+		(int)num(ref, "aa_reported_difference"), n,
+		(int)num(ref, "control_detected"), n);
+	if (mde)
+		fprintf(f, ", A/A MDE median %.1f ns (max %.1f)",
+			num(mde, "median"), num(mde, "max"));
+	fprintf(f, ". `make calibrate` redoes it on this machine.\n\n");
+}
+
 static void report_calibration(FILE *f, json_t *cal)
 {
 	int n = (int)num(cal, "repeats");
@@ -336,6 +370,7 @@ int report_write(const char *run, char **err)
 	json_t *ver = load_opt(run, "verdicts.json");
 	json_t *fio = load_opt(run, "fio-summary.json");
 	json_t *cal = load_opt(run, "calibration.json");
+	json_t *calref = load_opt(run, "calibration-ref.json");
 	char *buf = NULL, *path;
 	size_t len = 0, i;
 	FILE *f;
@@ -356,6 +391,8 @@ int report_write(const char *run, char **err)
 		strrchr(run, '/') ? strrchr(run, '/') + 1 :
 				    run);
 	report_answer(f, meta, cmp, ver, fio);
+	if (calref && !cal)
+		report_calibration_ref(f, calref);
 	if (meta)
 		fprintf(f,
 			"Host `%s` (%s), host kernel %s; %d boots x %d samples "
@@ -460,6 +497,7 @@ out:
 	json_decref(ver);
 	json_decref(fio);
 	json_decref(cal);
+	json_decref(calref);
 	return rc ? -1 : 0;
 }
 

@@ -11,12 +11,33 @@
 
 #include "util.h"
 
-char *rundir_create(const char *name)
+char *rundir_base(void)
 {
 	const char *base_env = getenv("AIOREMAP_RESULTS");
-	char *base = base_env && *base_env ? xstrdup(base_env) :
-					     project_path("results");
-	char stamp[32], *dir, *link, *tmp;
+
+	return base_env && *base_env ? xstrdup(base_env) :
+				       project_path("results");
+}
+
+void rundir_link(const char *run, const char *link_name)
+{
+	char *base = rundir_base();
+	char *link = xasprintf("%s/%s", base, link_name);
+	char *tmp = xasprintf("%s/.%s.%d", base, link_name, (int)getpid());
+	const char *slash = strrchr(run, '/');
+
+	unlink(tmp);
+	if (symlink(slash ? slash + 1 : run, tmp) || rename(tmp, link))
+		warnx_("cannot update %s: %s", link, strerror(errno));
+	free(tmp);
+	free(link);
+	free(base);
+}
+
+char *rundir_create(const char *name)
+{
+	char *base = rundir_base();
+	char stamp[32], *dir;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -33,14 +54,8 @@ char *rundir_create(const char *name)
 	}
 	if (mkdir_p(dir, 0755))
 		die(EXIT_USAGE, "cannot create %s: %s", dir, strerror(errno));
-	link = xasprintf("%s/latest", base);
-	tmp = xasprintf("%s/.latest.%d", base, (int)getpid());
-	unlink(tmp);
-	if (symlink(strrchr(dir, '/') + 1, tmp) || rename(tmp, link))
-		warnx_("cannot update %s: %s", link, strerror(errno));
-	free(tmp);
-	free(link);
 	free(base);
+	rundir_link(dir, "latest");
 	return dir;
 }
 

@@ -12,6 +12,15 @@
  */
 char *rundir_create(const char *name);
 
+/* The results folder: $AIOREMAP_RESULTS, default <project>/results. */
+char *rundir_base(void);
+
+/*
+ * Point <results>/@link_name at @run (a folder in the results folder),
+ * atomically; warns when it cannot.
+ */
+void rundir_link(const char *run, const char *link_name);
+
 /*
  * What a run folder records about the machine, for every command that
  * writes meta.json: host, host_kernel, cpu, gcc, fio, gnuplot.

@@ -42,6 +42,12 @@ expect_grep "report names the control's kernel parameters" \
 expect_grep "report states the slowdown in ns with its interval" \
 	'control `slow-lookup` \(a known slowdown\): \*\*detected\*\*: \+[0-9.]+ ns, 99% CI \[' "$rep"
 expect_grep "report shows the claims quick check" 'claims quick check: 0 mismatch' "$rep"
+# No calibration in this results folder: the committed one is quoted,
+# and copied beside the run so the folder stays self-contained.
+# shellcheck disable=SC2016  # backquotes are Markdown here
+expect_grep "report quotes the committed calibration" \
+	'^How far to trust this: the calibration in `.*/results/examples/calibration.json` \([0-9]+ repetitions.*A/A reported a difference in [0-9]+ of [0-9]+' "$rep"
+if [ -s "$bench_run/calibration-ref.json" ]; then ok "calibration-ref.json kept in the run"; else not_ok "calibration-ref.json kept in the run"; fi
 expect_grep "bench prints the answer" '\? yes\.\*\*' "$bench_log"
 
 # Plots: non-trivial PNG and SVG of every kind, gnuplot scripts kept.

@@ -220,6 +220,29 @@ static void test_report(void **state)
 	assert_non_null(strstr(md, "## Checks (claims quick check"));
 	assert_non_null(strstr(md, "`claims.a` on `with`: FAIL"));
 	assert_null(strstr(md, "## fio"));
+	/* No calibration beside the run: no trust line. */
+	assert_null(strstr(md, "How far to trust this"));
+	free(md);
+	/* With one, the report quotes it under the answer. */
+	{
+		char *cp[] = { "cp", FIX "/calibration-ref.json", run, NULL };
+
+		assert_int_equal(run_cmd(cp, NULL, NULL), 0);
+	}
+	assert_int_equal(report_write(run, &err), 0);
+	md = read_file(p, NULL);
+	assert_non_null(md);
+	assert_non_null(strstr(
+		md, "Exit status 1. (0: every candidate equivalent within"));
+	assert_non_null(strstr(
+		md,
+		"How far to trust this: the calibration in "
+		"`/somewhere/results/latest-calibration/calibration.json` (20 "
+		"repetitions of A/A `with` vs `with` and the `slow-lookup` "
+		"control, 12 boots x 10000 samples, estimator fast20, T = 25 "
+		"ns, host `vm`): the A/A reported a difference in 1 of 20, the "
+		"control was detected in 20 of 20, A/A MDE median 11.2 ns (max "
+		"21.0)."));
 	free(md);
 	free(p);
 	rm_rf(tmpl);
