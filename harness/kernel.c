@@ -260,6 +260,17 @@ static int plan_make(struct kctx *c, struct plan *p)
 	append(&hin, &hlen, p->name);
 	append(&hin, &hlen, "\nsource ");
 	append(&hin, &hlen, c->source_id);
+	/* A compiler upgrade must not reuse kernels built by the old one. */
+	{
+		char *gcc_argv[] = { "gcc", "--version", NULL }, *ver = NULL;
+
+		append(&hin, &hlen, "\ncompiler ");
+		if (run_capture(gcc_argv, NULL, &ver) == 0 && ver) {
+			ver[strcspn(ver, "\n")] = '\0';
+			append(&hin, &hlen, ver);
+		}
+		free(ver);
+	}
 	for (int i = 0; i < nf; i++) {
 		struct kconfig kc = { 0 };
 

@@ -10,7 +10,8 @@
  *
  * Built kernels live in build/kernels/<name>-<hash>/ (linux, .config,
  * patch, build.log), keyed by a content hash of the source version,
- * config fragments and patch, so a warm build does nothing.
+ * compiler version, config fragments and patch, so a warm build does
+ * nothing and a compiler upgrade rebuilds.
  */
 #ifndef AIOREMAP_KERNEL_H
 #define AIOREMAP_KERNEL_H
