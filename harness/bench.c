@@ -208,13 +208,14 @@ static int bench_once(const char *run, struct bk *ks, int nk,
 					st_fast_pairs(d.col[0], d.col[1], d.n,
 						      FAST_PAIR_FRACTION, x);
 
+				double fast = st_hl1(x, nf);
+				double gmed = probe_median(d.col[0], d.n, x);
+
 				progress("boot %d/%d %s: io_submit0 - getppid "
 					 "fast20 %.1f cycles (%zu fast pairs), "
 					 "getppid median %.0f, %.1f s",
-					 done, total, ks[i].dir_name,
-					 st_hl1(x, nf), nf,
-					 probe_median(d.col[0], d.n, x),
-					 res.seconds);
+					 done, total, ks[i].dir_name, fast, nf,
+					 gmed, res.seconds);
 				free(x);
 				probe_data_free(&d);
 			}

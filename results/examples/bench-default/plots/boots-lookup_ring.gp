@@ -1,10 +1,10 @@
 set terminal pngcairo size 900,560 noenhanced font ',10'
 set output 'boots-lookup_ring.png'
-ns_per_cycle = 0.434754  # TSC 2.3002 GHz; .dat is in cycles
-set title 'Per-boot io_getevents(ctx,0,1,{0,0}) - getppid() (dots: hl estimate; bars: median with 95% CI)'
+ns_per_cycle = 0.434773  # TSC 2.3001 GHz; .dat is in cycles
+set title 'Per-boot io_getevents(ctx,0,1,{0,0}) - getppid() (dots: fast20 estimate; bars: median with 95% CI)'
 set xlabel 'boots, grouped by kernel'
 set ylabel 'io_getevents(ctx,0,1,{0,0}) - getppid() per boot (ns)'
-set xtics ('with' 7.5, 'without' 23.5, 'slow-lookup' 39.5)
+set xtics ('with' 5.5, 'without' 17.5, 'slow-lookup' 29.5)
 set grid ytics
 set key top left
 set offsets 0.5,0.5,0,0
