@@ -179,6 +179,12 @@ static void test_fast_pairs_exact(void **state)
 	NEAR(out[0], 100, 1e-12);
 	NEAR(out[1], 100, 1e-12);
 	assert_int_equal(st_fast_pairs(x, y, 0, 0.4, out), 0);
+	/* Anti-correlated columns: no row is fast in both. */
+	{
+		double a[] = { 1, 2, 3, 4, 5 }, b[] = { 5, 4, 3, 2, 1 };
+
+		assert_int_equal(st_fast_pairs(a, b, 5, 0.2, out), 0);
+	}
 }
 
 /*
