@@ -262,13 +262,11 @@ static int plan_make(struct kctx *c, struct plan *p)
 	append(&hin, &hlen, c->source_id);
 	/* A compiler upgrade must not reuse kernels built by the old one. */
 	{
-		char *gcc_argv[] = { "gcc", "--version", NULL }, *ver = NULL;
+		char *gcc_argv[] = { "gcc", "--version", NULL };
+		char *ver = run_first_line(gcc_argv);
 
 		append(&hin, &hlen, "\ncompiler ");
-		if (run_capture(gcc_argv, NULL, &ver) == 0 && ver) {
-			ver[strcspn(ver, "\n")] = '\0';
-			append(&hin, &hlen, ver);
-		}
+		append(&hin, &hlen, ver);
 		free(ver);
 	}
 	for (int i = 0; i < nf; i++) {

@@ -194,6 +194,14 @@ static int count_bad_checks(json_t *ver)
 	return bad;
 }
 
+/* "- <what>: N mismatch(es) with expectations." (bold when N > 0). */
+static int mismatch_line(FILE *f, const char *what, int bad)
+{
+	fprintf(f, "- %s: %s%d mismatch(es) with expectations%s.\n", what,
+		bad ? "**" : "", bad, bad ? "**" : "");
+	return bad;
+}
+
 int report_answer(FILE *f, json_t *meta, json_t *cmp, json_t *ver, json_t *fio)
 {
 	const char *base = str(cmp, "baseline"), *ans = "yes", *q;
@@ -263,26 +271,12 @@ int report_answer(FILE *f, json_t *meta, json_t *cmp, json_t *ver, json_t *fio)
 		fprintf(f,
 			"- no slow-lookup control in this run: nothing shows "
 			"the benchmark could see a slowdown.\n");
-	if (ver) {
-		int bad = count_bad_checks(ver);
-
-		fprintf(f,
-			"- claims quick check: %s%d mismatch(es) with "
-			"expectations%s.\n",
-			bad ? "**" : "", bad, bad ? "**" : "");
-		if (bad)
-			rc = EXIT_CHECK;
-	}
-	if (fio) {
-		int bad = (int)num(fio, "mismatches");
-
-		fprintf(f,
-			"- fio with ring remaps: %s%d mismatch(es) with "
-			"expectations%s.\n",
-			bad ? "**" : "", bad, bad ? "**" : "");
-		if (bad)
-			rc = EXIT_CHECK;
-	}
+	if (ver &&
+	    mismatch_line(f, "claims quick check", count_bad_checks(ver)))
+		rc = EXIT_CHECK;
+	if (fio && mismatch_line(f, "fio with ring remaps",
+				 (int)num(fio, "mismatches")))
+		rc = EXIT_CHECK;
 	fprintf(f,
 		"\nExit status %d. (0: every candidate equivalent within "
 		"±%.0f ns and the control detected; 1: a candidate slower, "

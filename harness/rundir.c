@@ -59,19 +59,6 @@ char *rundir_create(const char *name)
 	return dir;
 }
 
-/* First line a command prints, or "?". */
-static char *first_line(char *const argv[])
-{
-	char *out = NULL, *nl;
-
-	if (run_capture(argv, NULL, &out) < 0 || !out)
-		return xstrdup("?");
-	nl = strchr(out, '\n');
-	if (nl)
-		*nl = 0;
-	return out;
-}
-
 static char *cpu_model(void)
 {
 	char *s = read_file("/proc/cpuinfo", NULL), *p, *r;
@@ -106,7 +93,7 @@ void rundir_host_meta(json_t *meta)
 	json_object_set_new(meta, "cpu", json_string(v));
 	free(v);
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		v = first_line(tools[i]);
+		v = run_first_line(tools[i]);
 		json_object_set_new(meta, tools[i][0], json_string(v));
 		free(v);
 	}

@@ -310,6 +310,18 @@ int run_capture(char *const argv[], const char *cwd, char **out)
 	return rc;
 }
 
+char *run_first_line(char *const argv[])
+{
+	char *out = NULL, *nl;
+
+	if (run_capture(argv, NULL, &out) < 0 || !out)
+		return xstrdup("?");
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = 0;
+	return out;
+}
+
 const char *project_root(void)
 {
 	static char *root;

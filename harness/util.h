@@ -53,6 +53,8 @@ int rm_rf(const char *path);
 int run_cmd(char *const argv[], const char *cwd, const char *log);
 /* Same, capturing stdout into *out (malloc'd, NUL-terminated). */
 int run_capture(char *const argv[], const char *cwd, char **out);
+/* First line a command prints (malloc'd), or "?" when it cannot run. */
+char *run_first_line(char *const argv[]);
 
 /*
  * The project's top folder: $AIOREMAP_ROOT, else two levels above the
